@@ -1,0 +1,153 @@
+"""Evaluation protocols and metrics.
+
+Two protocols answer two questions:
+
+* **stratified k-fold** (person-dependent): images are dealt into k folds with the class proportions
+  kept; the same person appears in training and test folds. Most DBN papers on JAFFE and CK+
+  report this, and it is inflated by near-identical images of one person.
+* **leave-one-subject-out** (person-independent): each fold tests on one person never seen in
+  training, which is what recognising a new user's expression requires.
+
+Images of one group (the frames of a CK+ sequence) always go to the same fold.
+
+Metrics: accuracy, per-class recall (the diagonal of the row-normalised confusion matrix),
+macro-F1 (the unweighted mean over classes of 2 P R / (P + R)), and mean and standard deviation of
+the per-fold accuracies.
+"""
+
+import time
+
+import numpy as np
+
+from dbnfer.progress import report
+
+PROTOCOLS = ("kfold", "loso")
+
+
+def stratified_kfold(y, n_splits=10, seed=0, groups=None):
+    """Stratified k-fold splits that never cut a group.
+
+    Groups (each image its own group when `groups` is None) are shuffled with `seed` within each
+    class (a group's class is its most common label), then dealt to the currently smallest fold.
+
+    Parameters
+    ----------
+    y : array of int, shape (n,)
+    n_splits : int
+    seed : int
+    groups : array, shape (n,), optional
+
+    Returns
+    -------
+    list of (train_index, test_index)
+    """
+    y = np.asarray(y)
+    groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+    names, group_of = np.unique(groups, return_inverse=True)
+    if not 2 <= n_splits <= len(names):
+        raise ValueError(f"k-fold needs 2 <= n_splits <= number of groups ({len(names)}), not {n_splits}")
+    group_label = np.array([np.bincount(y[group_of == g]).argmax() for g in range(len(names))])
+    group_size = np.bincount(group_of)
+    rng = np.random.default_rng(seed)
+    fold_of_group, fold_size = np.empty(len(names), dtype=int), np.zeros(n_splits, dtype=int)
+    for label in np.unique(group_label):
+        members = rng.permutation(np.flatnonzero(group_label == label))
+        start = rng.integers(n_splits)  # vary which fold gets a class's remainder
+        for k, g in enumerate(members):
+            order = np.roll(np.arange(n_splits), -(start + k))
+            fold = order[np.argmin(fold_size[order])]
+            fold_of_group[g] = fold
+            fold_size[fold] += group_size[g]
+    fold = fold_of_group[group_of]
+    return [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(n_splits)]
+
+
+def leave_one_subject_out(subjects):
+    """One split per subject: that subject's images are the test set, everyone else's the training set."""
+    subjects = np.asarray(subjects)
+    names = np.unique(subjects)
+    if len(names) < 2:
+        raise ValueError(f"leave-one-subject-out needs at least 2 subjects, found {len(names)}")
+    return [(np.flatnonzero(subjects != s), np.flatnonzero(subjects == s)) for s in names]
+
+
+def make_splits(dataset, protocol, n_splits=10, seed=0):
+    """The folds of `protocol` ("kfold" or "loso") for a FaceDataset."""
+    if protocol == "kfold":
+        return stratified_kfold(dataset.labels, n_splits, seed, dataset.groups)
+    if protocol == "loso":
+        return leave_one_subject_out(dataset.subjects)
+    raise ValueError(f"unknown protocol {protocol!r}; choose one of: {', '.join(PROTOCOLS)}")
+
+
+def confusion_matrix(y_true, y_pred, n_classes):
+    """Counts C[i, j] of images of true class i predicted as class j."""
+    return np.bincount(np.asarray(y_true) * n_classes + np.asarray(y_pred),
+                       minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
+def normalise_rows(confusion):
+    """Each row divided by its total (the true class's count); empty rows stay zero."""
+    totals = confusion.sum(axis=1, keepdims=True)
+    return np.divide(confusion, totals, out=np.zeros(confusion.shape), where=totals > 0)
+
+
+def per_class_recall(confusion):
+    """Recall of each class: the diagonal of the row-normalised confusion matrix."""
+    return np.diag(normalise_rows(confusion))
+
+
+def macro_f1(confusion):
+    """Unweighted mean over classes of F1 = 2 P R / (P + R), with P and R from the confusion matrix."""
+    tp = np.diag(confusion).astype(float)
+    predicted, actual = confusion.sum(axis=0), confusion.sum(axis=1)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros_like(tp),
+                   where=precision + recall > 0)
+    return float(f1[actual > 0].mean())
+
+
+def cross_validate(make_model, X, y, splits, n_classes=None, verbose=False, name="model"):
+    """Fit a fresh model on every training fold and score it on the matching test fold.
+
+    Parameters
+    ----------
+    make_model : callable
+        ``make_model() -> estimator`` with ``fit`` and ``predict``; called once per fold.
+    X : ndarray, shape (n, d)
+    y : array of int, shape (n,)
+    splits : list of (train_index, test_index)
+    n_classes : int, optional
+        Size of the confusion matrix (default: ``y.max() + 1``).
+
+    Returns
+    -------
+    dict
+        ``accuracy`` (mean over folds), ``accuracy_std``, ``fold_accuracy``, ``pooled_accuracy``
+        (over all test predictions), ``confusion`` (summed counts), ``confusion_normalised``,
+        ``recall``, ``macro_f1``, ``fit_seconds``, ``predict_seconds`` (totals) and ``predictions``
+        (each image's prediction from the fold that tested it).
+    """
+    y = np.asarray(y)
+    n_classes = int(y.max()) + 1 if n_classes is None else n_classes
+    predictions = np.full(len(y), -1)
+    fold_accuracy, fit_seconds, predict_seconds = [], 0.0, 0.0
+    for k, (train, test) in enumerate(splits):
+        model = make_model()
+        start = time.perf_counter()
+        model.fit(X[train], y[train])
+        middle = time.perf_counter()
+        predictions[test] = model.predict(X[test])
+        fit_seconds, predict_seconds = fit_seconds + middle - start, predict_seconds + time.perf_counter() - middle
+        fold_accuracy.append(float(np.mean(predictions[test] == y[test])))
+        report(f"{name}: fold {k + 1}/{len(splits)} accuracy {fold_accuracy[-1]:.3f}", verbose)
+    tested = predictions >= 0
+    confusion = confusion_matrix(y[tested], predictions[tested], n_classes)
+    return {
+        "accuracy": float(np.mean(fold_accuracy)), "accuracy_std": float(np.std(fold_accuracy)),
+        "fold_accuracy": fold_accuracy, "pooled_accuracy": float(np.mean(predictions[tested] == y[tested])),
+        "confusion": confusion.tolist(), "confusion_normalised": normalise_rows(confusion).tolist(),
+        "recall": per_class_recall(confusion).tolist(), "macro_f1": macro_f1(confusion),
+        "fit_seconds": fit_seconds, "predict_seconds": predict_seconds, "predictions": predictions.tolist(),
+    }

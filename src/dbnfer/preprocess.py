@@ -1,0 +1,148 @@
+"""From a photo to the vector a classifier sees: crop to the face, resize, equalise, scale, flatten.
+
+Each step is a plain function on one image, so a notebook can show them one at a time;
+:func:`prepare` chains them over a whole :class:`~dbnfer.datasets.FaceDataset`, and
+:func:`face_vector` does the same for one new face with the settings a model was trained with.
+
+Boxes are ``(row, col, height, width)`` in pixels, the convention of :mod:`dbnfer.detect`.
+"""
+
+import numpy as np
+from skimage.exposure import equalize_hist
+from skimage.transform import resize
+
+from dbnfer.progress import report
+
+CROPS = ("central", "detect", "none")
+
+
+def central_box(shape, fraction=0.55, centre=(0.62, 0.5)):
+    """A fixed square box: side `fraction` of the shorter image side, centred at `centre` (relative).
+
+    The default suits head-and-shoulders portraits such as JAFFE's, where the face sits a little
+    below the middle of the frame; it is the crop used until a detector finds the face.
+    """
+    height, width = shape[:2]
+    side = int(round(fraction * min(height, width)))
+    row = int(round(centre[0] * height - side / 2))
+    col = int(round(centre[1] * width - side / 2))
+    return row, col, side, side
+
+
+def widen(box, margin):
+    """Grow `box` by `margin` times its size on every side (0.1: 10 % more on each side)."""
+    row, col, height, width = box
+    dr, dc = int(round(margin * height)), int(round(margin * width))
+    return row - dr, col - dc, height + 2 * dr, width + 2 * dc
+
+
+def crop(image, box):
+    """Cut `box` out of `image`, repeating the edge pixels where the box leaves the image."""
+    row, col, height, width = (int(v) for v in box)
+    pad = max(0, -row, -col, row + height - image.shape[0], col + width - image.shape[1])
+    if pad:
+        image = np.pad(image, pad, mode="edge")
+        row, col = row + pad, col + pad
+    return image[row:row + height, col:col + width]
+
+
+def resize_square(image, size):
+    """Resize to `size` x `size` pixels with anti-aliasing."""
+    return resize(image, (size, size), anti_aliasing=True, preserve_range=True)
+
+
+def equalise(image):
+    """Histogram equalisation: map grey levels through their cumulative distribution (flat histogram)."""
+    return equalize_hist(image)
+
+
+def scale01(image):
+    """Stretch the grey levels linearly to fill [0, 1] (a constant image becomes all zeros)."""
+    low, high = float(image.min()), float(image.max())
+    return (image - low) / (high - low) if high > low else np.zeros_like(image)
+
+
+def face_vector(image, box=None, size=32, equalised=True):
+    """One face image -> a float32 vector of ``size * size`` values in [0, 1].
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        Grey image.
+    box : tuple, optional
+        ``(row, col, height, width)`` of the face; the whole image when None.
+    size : int
+        Side of the square the face is resized to.
+    equalised : bool
+        Apply histogram equalisation (otherwise only a linear stretch to [0, 1]).
+    """
+    face = image if box is None else crop(image, box)
+    face = resize_square(face, size)
+    face = equalise(face) if equalised else scale01(face)
+    return face.astype(np.float32).ravel()
+
+
+def largest_face(image, cascade=None):
+    """The box of the largest face the Viola-Jones detector finds in `image`, or None."""
+    from dbnfer.detect import detect_faces
+
+    boxes, _ = detect_faces(image, cascade)
+    if len(boxes) == 0:
+        return None
+    return tuple(int(v) for v in max(boxes, key=lambda box: box[2] * box[3]))
+
+
+def face_boxes(images, crop="central", margin=0.15, cascade=None, verbose=False):
+    """The box each image is cropped to, and how many images fell back to the central box.
+
+    Parameters
+    ----------
+    images : ndarray, shape (n, H, W)
+    crop : {"central", "detect", "none"}
+        ``central``: :func:`central_box`; ``detect``: the largest face the Viola-Jones cascade finds,
+        widened by `margin`, or the central box when it finds none; ``none``: the whole image.
+    cascade : optional
+        The detector's cascade (default: the one shipped with dbnfer).
+
+    Returns
+    -------
+    boxes : list of tuple or None
+    fallbacks : int
+        Images where detection found no face.
+    """
+    if crop not in CROPS:
+        raise ValueError(f"unknown crop {crop!r}; choose one of: {', '.join(CROPS)}")
+    if crop == "none":
+        return [None] * len(images), 0
+    if crop == "central":
+        return [central_box(image.shape) for image in images], 0
+    boxes, fallbacks = [], 0
+    for i, image in enumerate(images):
+        box = largest_face(image, cascade)
+        if box is None:
+            fallbacks += 1
+            boxes.append(central_box(image.shape))
+        else:
+            boxes.append(widen(box, margin))
+        if (i + 1) % 50 == 0 or i + 1 == len(images):
+            report(f"detect: {i + 1}/{len(images)} images, {fallbacks} without a face", verbose)
+    return boxes, fallbacks
+
+
+def prepare(dataset, size=32, crop="central", equalised=True, margin=0.15, cascade=None, verbose=False):
+    """Turn every image of `dataset` into a vector: the design matrix X of the classifiers.
+
+    Returns
+    -------
+    X : ndarray, shape (n, size * size), float32 in [0, 1]
+
+    Notes
+    -----
+    With ``crop="detect"`` the number of images where no face was found (and the central box was
+    used instead) is appended to ``dataset.notes``.
+    """
+    boxes, fallbacks = face_boxes(dataset.images, crop, margin, cascade, verbose)
+    if crop == "detect":
+        dataset.notes.append(f"face detection: no face found in {fallbacks} of {len(dataset)} images "
+                             f"(central box used for those)")
+    return np.stack([face_vector(image, box, size, equalised) for image, box in zip(dataset.images, boxes)])

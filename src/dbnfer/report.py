@@ -1,0 +1,120 @@
+"""Report folders: a Markdown page with the results table and figures, and the metrics as JSON.
+
+A report folder is never overwritten: :func:`new_report_dir` refuses a folder that already holds
+files, so a user's earlier results are never lost.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from dbnfer import plots
+
+
+def new_report_dir(path, force=False):
+    """Create the empty folder `path` for a report.
+
+    Raises
+    ------
+    FileExistsError
+        If `path` is a file, or a folder that is not empty (unless `force`).
+    """
+    path = Path(path)
+    if path.is_file():
+        raise FileExistsError(f"{path}: is a file; give a new folder name for the report")
+    if path.is_dir() and any(path.iterdir()) and not force:
+        raise FileExistsError(f"{path}: already exists and is not empty; choose another --out (nothing was changed)")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_figure(figure, path):
+    """Save a matplotlib Figure as PNG at 110 dpi and return the file name."""
+    figure.savefig(path, dpi=110)
+    return Path(path).name
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def write_json(path, data):
+    """Write `data` (dicts, lists, NumPy values) as indented JSON."""
+    Path(path).write_text(json.dumps(_jsonable(data), indent=2) + "\n")
+
+
+def results_table(results):
+    """Markdown table: one row per (method, protocol) with mean ± std accuracy, macro-F1 and times."""
+    lines = ["| method | protocol | folds | accuracy (%) | macro-F1 | fit (s) | predict (s) |",
+             "|---|---|---|---|---|---|---|"]
+    for (method, protocol), result in results.items():
+        lines.append(f"| {method} | {protocol} | {len(result['fold_accuracy'])} "
+                     f"| {100 * result['accuracy']:.1f} ± {100 * result['accuracy_std']:.1f} "
+                     f"| {result['macro_f1']:.3f} | {result['fit_seconds']:.2f} | {result['predict_seconds']:.2f} |")
+    return "\n".join(lines)
+
+
+PROTOCOL_NAMES = {"kfold": "stratified k-fold, person-dependent", "loso": "leave-one-subject-out, person-independent"}
+
+
+def write_report(out_dir, title, dataset, settings, results, figures=(), notes=()):
+    """Write ``report.md``, ``metrics.json`` and one confusion-matrix PNG per result into `out_dir`.
+
+    Parameters
+    ----------
+    out_dir : Path
+        A folder from :func:`new_report_dir`.
+    title : str
+    dataset : FaceDataset
+    settings : dict
+        Preprocessing and protocol settings, recorded in the report and the JSON.
+    results : dict
+        ``(method, protocol) -> cross_validate(...) result``.
+    figures : sequence of (caption, Figure)
+        Extra pictures (montage, learning curves, filters).
+    notes : sequence of str
+        Extra lines for the report (for example how many faces the detector missed).
+
+    Returns
+    -------
+    Path
+        The Markdown report.
+    """
+    out_dir = Path(out_dir)
+    lines = [f"# {title}", "", f"Data set: **{dataset.name}**, {len(dataset)} images, "
+             f"{len(set(dataset.subjects))} subjects, classes: {', '.join(dataset.label_names)}.", "",
+             "Settings: " + ", ".join(f"{k} = {v}" for k, v in settings.items()), "",
+             "Protocols: " + "; ".join(f"`{k}` = {v}" for k, v in PROTOCOL_NAMES.items()
+                                       if k in {p for _, p in results}) + ".", "",
+             results_table(results), ""]
+    lines += [f"- {note}" for note in [*dataset.notes, *notes]]
+    for caption, figure in figures:
+        name = save_figure(figure, out_dir / (caption.lower().replace(" ", "_").replace("/", "-") + ".png"))
+        lines += ["", f"## {caption}", "", f"![{caption}]({name})"]
+    for (method, protocol), result in results.items():
+        name = save_figure(plots.confusion_figure(result["confusion"], dataset.label_names,
+                                                  title=f"{method}, {protocol}: {100 * result['accuracy']:.1f} %"),
+                           out_dir / f"confusion_{method}_{protocol}.png")
+        lines += ["", f"## Confusion matrix: {method}, {PROTOCOL_NAMES[protocol]}", "", f"![confusion]({name})"]
+    path = out_dir / "report.md"
+    path.write_text("\n".join(lines) + "\n")
+    metrics = {"title": title, "dataset": dataset.name, "n_images": len(dataset), "label_names": dataset.label_names,
+               "settings": settings, "notes": [*dataset.notes, *notes],
+               "results": [{"method": m, "protocol": p, **r} for (m, p), r in results.items()]}
+    if len(results) == 1:  # a single evaluation: its mean accuracy and folds at the top level
+        (result,) = results.values()
+        metrics.update(accuracy=result["accuracy"], accuracy_std=result["accuracy_std"],
+                       fold_accuracy=result["fold_accuracy"])
+    else:
+        metrics["accuracy"] = {f"{m}/{p}": r["accuracy"] for (m, p), r in results.items()}
+    write_json(out_dir / "metrics.json", metrics)
+    return path

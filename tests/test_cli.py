@@ -1,0 +1,65 @@
+"""The dbnfer command: reports, metrics JSON, and one-line errors with exit code 2 for user mistakes."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import write_image
+from dbnfer.cli import main
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_evaluate_writes_report_and_metrics(tmp_path, capsys):
+    out = tmp_path / "report"
+    code, stdout, _ = run(capsys, "evaluate", "--dataset", "lfw", "--model", "nn", "--folds", "5", "--out", out,
+                          "--quiet")
+    assert code == 0 and "nn" in stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert 0.5 < metrics["accuracy"] <= 1 and len(metrics["fold_accuracy"]) == 5
+    assert (out / "confusion_nn_kfold.png").stat().st_size > 0 and "nn | kfold" in (out / "report.md").read_text()
+
+
+def test_existing_report_folder_is_never_overwritten(tmp_path, capsys):
+    (tmp_path / "mine.txt").write_text("precious")
+    code, _, err = run(capsys, "evaluate", "--dataset", "lfw", "--out", tmp_path)
+    assert code == 2 and "already exists" in err and err.count("\n") == 1
+    assert (tmp_path / "mine.txt").read_text() == "precious" and len(list(tmp_path.iterdir())) == 1
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["info", "--dataset", "jaffe", "--data-dir", "{tmp}/missing"], "missing: no such folder"),
+    (["info", "--dataset", "jaffe", "--data-dir", "{tmp}"], "no JAFFE files"),
+    (["info", "--dataset", "ckplus", "--data-dir", "{tmp}"], "unknown CK+ layout"),
+    (["info", "--dataset", "jaffe"], "needs --data-dir"),
+    (["info", "--dataset", "nope", "--data-dir", "{tmp}"], "unknown data set 'nope'"),
+    (["evaluate", "--dataset", "lfw", "--model", "nope", "--out", "{tmp}/r"], "invalid choice: 'nope'"),
+    (["evaluate", "--dataset", "lfw", "--out", "{tmp}/r", "--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_user_mistakes_are_one_line_with_exit_2(tmp_path, capsys, argv, message):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    try:
+        code, _, err = run(capsys, *argv)
+    except SystemExit as exit_:  # argparse's own errors
+        code, err = exit_.code, capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1 and err.startswith("dbnfer: error:")
+
+
+def test_unreadable_image_names_the_file_without_traceback(tmp_path):
+    write_image(tmp_path / "KA.AN1.39.tiff")
+    (tmp_path / "KA.HA1.40.tiff").write_bytes(b"garbage")
+    result = subprocess.run([sys.executable, "-m", "dbnfer.cli", "info", "--dataset", "jaffe", "--data-dir",
+                             str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().endswith("KA.HA1.40.tiff: not a readable image (UnidentifiedImageError)")
+
+
+def test_info_counts(tmp_path, capsys):
+    code, out, _ = run(capsys, "info", "--dataset", "lfw")
+    assert code == 0 and "200 images" in out and "non-face   100" in out

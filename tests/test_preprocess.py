@@ -1,0 +1,47 @@
+"""Preprocessing steps one at a time, and the whole chain over a data set."""
+
+import numpy as np
+import pytest
+
+from dbnfer.datasets import load_lfw_subset
+from dbnfer.preprocess import central_box, crop, equalise, face_boxes, face_vector, prepare, scale01, widen
+
+
+def test_central_box_is_a_centred_square():
+    assert central_box((256, 256)) == (88, 58, 141, 141)
+    assert central_box((100, 200), fraction=0.5, centre=(0.5, 0.5)) == (25, 75, 50, 50)
+
+
+def test_crop_inside_and_padded_outside():
+    image = np.arange(100.0).reshape(10, 10)
+    np.testing.assert_array_equal(crop(image, (2, 3, 4, 5)), image[2:6, 3:8])
+    padded = crop(image, (-2, 8, 4, 4))
+    assert padded.shape == (4, 4) and padded[0, 0] == image[0, 8] and padded[3, 3] == image[1, 9]
+
+
+def test_widen_grows_on_every_side():
+    assert widen((10, 20, 100, 50), 0.1) == (0, 15, 120, 60)
+
+
+def test_equalise_flattens_the_histogram():
+    image = np.random.default_rng(0).random((64, 64)) ** 2  # mostly dark
+    counts, _ = np.histogram(equalise(image), bins=4, range=(0, 1))
+    assert counts.min() > 0.15 * image.size
+
+
+def test_scale01_and_constant_image():
+    np.testing.assert_allclose(scale01(np.array([2.0, 4.0, 3.0])), [0, 1, 0.5])
+    assert not scale01(np.full((3, 3), 5.0)).any()
+
+
+def test_face_vector_and_prepare():
+    data = load_lfw_subset().subset(np.arange(10))
+    vector = face_vector(data.images[0], box=(2, 2, 20, 20), size=16)
+    assert vector.shape == (256,) and vector.dtype == np.float32 and 0 <= vector.min() <= vector.max() <= 1
+    X = prepare(data, size=16, crop="none", equalised=False)
+    assert X.shape == (10, 256) and X.min() == 0 and X.max() == 1
+
+
+def test_unknown_crop():
+    with pytest.raises(ValueError, match="unknown crop 'eyes'"):
+        face_boxes(np.zeros((1, 8, 8)), crop="eyes")
