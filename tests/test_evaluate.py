@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from dbnfer.evaluate import (confusion_matrix, cross_validate, leave_one_subject_out, macro_f1, normalise_rows,
-                             per_class_recall, stratified_kfold)
+from dbnfer.datasets import make_synthetic
+from dbnfer.evaluate import (confusion_matrix, cross_validate, leave_one_subject_out, macro_f1, make_splits,
+                             normalise_rows, per_class_recall, stratified_kfold)
 
 
 def test_kfold_partitions_and_stratifies():
@@ -68,3 +69,11 @@ def test_cross_validate_collects_every_prediction():
     assert result["predictions"] == [0] * 20
     assert result["accuracy"] == pytest.approx(0.6) and result["accuracy_std"] == pytest.approx(0)
     assert result["confusion"] == [[12, 0], [8, 0]] and len(result["fold_accuracy"]) == 4
+
+
+def test_subject_kfold_keeps_each_person_in_one_fold():
+    data = make_synthetic(n_subjects=6, per_class=1, size=16)
+    splits = make_splits(data, "subject-kfold", n_splits=3)
+    assert len(splits) == 3
+    for train, test in splits:
+        assert not set(data.subjects[train]) & set(data.subjects[test]) and len(set(data.subjects[test])) == 2

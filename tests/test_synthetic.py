@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from dbnfer.baselines.nearest_neighbour import NearestNeighbour
+from dbnfer.datasets.synthetic import ACTION_UNITS, PROTOTYPES, draw_face, make_synthetic, random_identity
 from dbnfer.evaluate import cross_validate, leave_one_subject_out
 from dbnfer.preprocess import prepare
-from dbnfer.datasets.synthetic import ACTION_UNITS, PROTOTYPES, draw_face, make_synthetic, random_identity
 
 
 def test_same_seed_same_images_other_seed_other_images():

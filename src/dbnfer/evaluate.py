@@ -7,6 +7,7 @@ Two protocols answer two questions:
   report this, and it is inflated by near-identical images of one person.
 * **leave-one-subject-out** (person-independent): each fold tests on one person never seen in
   training, which is what recognising a new user's expression requires.
+* **subject k-fold** (person-independent, cheaper): k folds of whole subjects.
 
 Images of one group (the frames of a CK+ sequence) always go to the same fold.
 
@@ -21,7 +22,7 @@ import numpy as np
 
 from dbnfer.progress import report
 
-PROTOCOLS = ("kfold", "loso")
+PROTOCOLS = ("kfold", "loso", "subject-kfold")
 
 
 def stratified_kfold(y, n_splits=10, seed=0, groups=None):
@@ -72,11 +73,13 @@ def leave_one_subject_out(subjects):
 
 
 def make_splits(dataset, protocol, n_splits=10, seed=0):
-    """The folds of `protocol` ("kfold" or "loso") for a FaceDataset."""
+    """The folds of `protocol` ("kfold", "loso" or "subject-kfold") for a FaceDataset."""
     if protocol == "kfold":
         return stratified_kfold(dataset.labels, n_splits, seed, dataset.groups)
     if protocol == "loso":
         return leave_one_subject_out(dataset.subjects)
+    if protocol == "subject-kfold":
+        return stratified_kfold(dataset.labels, n_splits, seed, dataset.subjects)
     raise ValueError(f"unknown protocol {protocol!r}; choose one of: {', '.join(PROTOCOLS)}")
 
 

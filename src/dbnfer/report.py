@@ -63,7 +63,8 @@ def results_table(results):
     return "\n".join(lines)
 
 
-PROTOCOL_NAMES = {"kfold": "stratified k-fold, person-dependent", "loso": "leave-one-subject-out, person-independent"}
+PROTOCOL_NAMES = {"kfold": "stratified k-fold, person-dependent", "loso": "leave-one-subject-out, person-independent",
+                  "subject-kfold": "k folds of whole subjects, person-independent"}
 
 
 def write_report(out_dir, title, dataset, settings, results, figures=(), notes=()):

@@ -18,15 +18,33 @@ class NearestNeighbour:
     Parameters
     ----------
     k : int
-        Number of neighbours that vote; ties go to the smallest label among the tied classes'
-        nearest member (the closest neighbour breaks the tie).
+        Number of neighbours that vote; a tie between classes goes to the tied class whose member is
+        nearest.
     metric : {"euclidean", "cosine"}
         Distance between vectors.
     block_size : int
         Test vectors handled per matrix product, bounding memory to block_size x n_train floats.
+    random_state : None, int or numpy.random.Generator
+        Unused (the method is deterministic); accepted for the common estimator interface.
+    verbose : bool
+        Unused (there is no training); accepted for the common estimator interface.
+
+    Attributes
+    ----------
+    classes_ : ndarray, (n_classes,)
+        The distinct training labels, sorted.
+    X_ : ndarray, (n_train, n_features)
+        The training vectors (unit-normalised for the cosine metric), float64.
+    y_ : ndarray, (n_train,)
+        Index into ``classes_`` of each training vector.
+
+    References
+    ----------
+    T. Cover, P. Hart, "Nearest neighbor pattern classification", IEEE Trans. Information Theory
+    13(1), 1967.
     """
 
-    def __init__(self, k=1, metric="euclidean", block_size=1024):
+    def __init__(self, k=1, metric="euclidean", block_size=1024, random_state=None, verbose=False):
         if metric not in ("euclidean", "cosine"):
             raise ValueError(f"metric must be 'euclidean' or 'cosine', not {metric!r}")
         if k < 1:
@@ -34,10 +52,25 @@ class NearestNeighbour:
         self.k = k
         self.metric = metric
         self.block_size = block_size
+        self.random_state = random_state
+        self.verbose = verbose
 
     def fit(self, X, y):
-        """Store the training vectors (nearest neighbour has no other training)."""
+        """Store the training vectors (nearest neighbour has no other training).
+
+        Parameters
+        ----------
+        X : array_like, (n_samples, n_features)
+        y : array_like, (n_samples,)
+            Integer labels.
+
+        Returns
+        -------
+        self : NearestNeighbour
+        """
         X = self._prepare(X)
+        if np.shape(y) != (len(X),):
+            raise ValueError(f"y must be ({len(X)},) to match X, got shape {np.shape(y)}")
         self.classes_, self.y_ = np.unique(np.asarray(y), return_inverse=True)
         self.X_ = X
         self.sq_norms_ = np.einsum("ij,ij->i", X, X)  # ||t||^2 for every training vector
@@ -54,6 +87,10 @@ class NearestNeighbour:
 
     def kneighbors(self, X):
         """Distances and indices of the k nearest training vectors, nearest first.
+
+        Parameters
+        ----------
+        X : array_like, (n_samples, n_features)
 
         Returns
         -------

@@ -19,7 +19,6 @@ near-copies, so the sequence is the group that evaluation never splits across tr
 """
 
 import re
-from pathlib import Path
 
 from dbnfer.datasets.base import from_lists, read_grey, require_dir
 
