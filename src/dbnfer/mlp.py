@@ -1,0 +1,511 @@
+"""Multi-layer perceptron trained by backpropagation: dense layers, softmax, cross-entropy, SGD.
+
+Forward pass, for layers l = 1..L with weights W_l (n_{l-1}, n_l) and biases b_l (n_l,)::
+
+    a_0 = x
+    z_l = a_{l-1} W_l + b_l
+    a_l = f(z_l)                      hidden layers, f = sigmoid, tanh or ReLU
+    p   = softmax(z_L)                output layer, p_c = exp(z_c) / Σ_c' exp(z_c')
+
+Loss on a mini-batch of n examples with one-hot targets Y, L2 weight decay λ::
+
+    C = -(1/n) Σ_i Σ_c Y_ic log p_ic + (λ/2) Σ_l ||W_l||²
+
+Backpropagation (Rumelhart, Hinton & Williams 1986; the four equations as numbered in Nielsen,
+"Neural Networks and Deep Learning", ch. 2), with δ_l = ∂C/∂z_l of shape (n, n_l)::
+
+    (BP1) δ_L = (p - Y) / n
+          softmax and cross-entropy together: ∂/∂z_c of -log p_y = p_c - [c = y]
+    (BP2) δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ f'(z_l)
+          with f' written through the layer's output a = f(z):
+          sigmoid a(1 - a), tanh 1 - a², ReLU [a > 0]
+    (BP3) ∂C/∂b_l = Σ_i δ_l[i]
+    (BP4) ∂C/∂W_l = a_{l-1}ᵀ δ_l + λ W_l
+
+SGD with (classical) momentum μ and learning rate ε, per mini-batch (Sutskever et al. 2013)::
+
+    V_l <- μ V_l - ε ∂C/∂W_l,   W_l <- W_l + V_l        (and the same for b_l, without decay)
+
+Dropout (Srivastava et al. 2014), "inverted": during training each hidden unit (and optionally each
+input) is kept with probability 1 - r and scaled by 1/(1 - r), so nothing changes at test time;
+backpropagation multiplies δ by the same mask.
+
+Early stopping: a stratified validation split is held out of the training data; after every epoch
+the validation loss is measured, and training stops when it has not improved for `patience` epochs,
+keeping the weights of the best epoch.
+
+References
+----------
+Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
+    back-propagating errors. Nature 323.
+Nielsen, M. (2015). Neural Networks and Deep Learning, ch. 2. Determination Press.
+Glorot, X. & Bengio, Y. (2010). Understanding the difficulty of training deep feedforward neural
+    networks. AISTATS.
+Srivastava, N. et al. (2014). Dropout: a simple way to prevent neural networks from overfitting.
+    JMLR 15.
+Sutskever, I., Martens, J., Dahl, G. & Hinton, G. (2013). On the importance of initialization and
+    momentum in deep learning. ICML.
+"""
+
+import numpy as np
+from scipy.linalg import blas
+
+from dbnfer.activations import sigmoid
+from dbnfer.persist import load_npz, save_npz
+from dbnfer.progress import report
+from dbnfer.rbm import check_matrix
+
+FORMAT_VERSION = 1
+
+
+def _relu(z, out):
+    return np.maximum(z, 0.0, out=out)
+
+
+# activation name -> (f(z) in place, f'(z) written through a = f(z))
+ACTIVATIONS = {
+    "sigmoid": (lambda z, out: sigmoid(z, out=out), lambda a: a * (1.0 - a)),
+    "tanh": (lambda z, out: np.tanh(z, out=out), lambda a: 1.0 - a * a),
+    "relu": (_relu, lambda a: (a > 0).astype(a.dtype)),
+}
+
+
+def log_softmax(z):
+    """Row-wise log softmax z_c - log Σ_c' exp(z_c'), shifted by the row maximum so that exp
+    never overflows (the log-sum-exp trick); shape as `z`."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return shifted
+
+
+def softmax(z):
+    """Row-wise softmax exp(log_softmax(z)), stable for large |z|; shape as `z`."""
+    return np.exp(log_softmax(z))
+
+
+def cross_entropy(z, Y):
+    """Mean of -Σ_c Y_c log softmax(z)_c over the rows, from the logits `z` (no log of 0)."""
+    return float(-np.sum(Y * log_softmax(z)) / len(z))
+
+
+def stratified_holdout(y, fraction, rng):
+    """Split indices into (train, validation), holding out about `fraction` of every class.
+
+    Each class keeps at least one training example; a class with a single example has none held out.
+
+    Returns
+    -------
+    train_idx, val_idx : ndarray of int
+    """
+    val = []
+    for label in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == label))
+        n_val = min(int(round(fraction * len(members))), len(members) - 1)
+        val.append(members[:n_val])
+    val_idx = np.sort(np.concatenate(val))
+    return np.setdiff1d(np.arange(len(y)), val_idx), val_idx
+
+
+class MLP:
+    """Fully connected network with a softmax output, trained by mini-batch SGD with momentum.
+
+    Parameters
+    ----------
+    hidden_sizes : sequence of int
+        Units per hidden layer, input side first.
+    activation : {"sigmoid", "tanh", "relu"}
+        Hidden-unit nonlinearity f.
+    learning_rate : float
+        ε.
+    momentum : float
+        μ.
+    weight_decay : float
+        λ, the L2 penalty on the weights (not the biases).
+    dropout : float
+        Probability r of dropping a hidden unit during training (0 = off).
+    input_dropout : float
+        Probability of dropping an input value during training (0 = off).
+    n_epochs : int
+        Maximum number of passes over the training data.
+    batch_size : int
+        Mini-batch size.
+    validation_fraction : float
+        Fraction of the training data held out (stratified) for early stopping; 0 trains for all
+        `n_epochs` and keeps the last weights.
+    patience : int
+        Epochs without a lower validation loss before stopping.
+    warm_start : bool
+        Keep the current weights (e.g. set by `dbnfer.dbn.DBN.to_mlp`) instead of initialising.
+    dtype : numpy dtype
+        float32 (default) or float64 (gradient checks).
+    random_state : None, int or numpy.random.Generator
+        Source of the initial weights, the validation split, the batch order and dropout masks.
+    verbose : bool
+        Report the losses after every epoch.
+
+    Attributes
+    ----------
+    weights_, biases_ : list of ndarray
+        W_l (n_{l-1}, n_l) and b_l (n_l,), input side first; the last layer is the softmax layer.
+    classes_ : ndarray
+        The labels, in the order of the output units.
+    history_ : dict of lists
+        Per epoch: ``epoch``, ``train_loss`` and ``train_accuracy`` (averaged over the epoch's
+        mini-batches, with dropout on), ``val_loss`` and ``val_accuracy`` (nan without a split).
+    best_epoch_ : int
+        The epoch whose weights were kept.
+    """
+
+    kind = "mlp"
+
+    def __init__(self, hidden_sizes=(500,), activation="sigmoid", learning_rate=0.1, momentum=0.9,
+                 weight_decay=1e-4, dropout=0.0, input_dropout=0.0, n_epochs=100, batch_size=32,
+                 validation_fraction=0.1, patience=10, warm_start=False, dtype=np.float32,
+                 random_state=None, verbose=False):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, not {activation!r}")
+        for name, rate in (("dropout", dropout), ("input_dropout", input_dropout)):
+            if not 0.0 <= rate < 1.0:
+                raise ValueError(f"{name} must be in [0, 1), not {rate}")
+        if not 0.0 <= validation_fraction < 1.0:
+            raise ValueError(f"validation_fraction must be in [0, 1), not {validation_fraction}")
+        self.hidden_sizes = tuple(int(n) for n in hidden_sizes)
+        self.activation = activation
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.n_epochs = n_epochs
+        self.batch_size = batch_size
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.warm_start = warm_start
+        self.dtype = np.dtype(dtype)
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ---- parameters ---------------------------------------------------------------------------
+
+    def initialize(self, n_features, n_classes, rng=None):
+        """Draw fresh weights: Glorot-uniform (x4 for sigmoid hidden layers), He-normal for ReLU
+        hidden layers; zero biases.
+
+        Parameters
+        ----------
+        n_features, n_classes : int
+            Input and output sizes.
+        rng : numpy.random.Generator, optional
+            Defaults to one seeded by `random_state`.
+
+        Returns
+        -------
+        self
+        """
+        rng = np.random.default_rng(self.random_state) if rng is None else rng
+        sizes = (n_features, *self.hidden_sizes, n_classes)
+        self.weights_, self.biases_ = [], []
+        for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            hidden = l < len(sizes) - 2
+            if self.activation == "relu" and hidden:
+                W = rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
+            else:
+                # Glorot & Bengio (2010), eq. 16; 4x wider for sigmoid hidden units (their sec. 4.2.2)
+                limit = np.sqrt(6.0 / (n_in + n_out))
+                if self.activation == "sigmoid" and hidden:
+                    limit *= 4.0
+                W = rng.uniform(-limit, limit, (n_in, n_out))
+            self.weights_.append(W.astype(self.dtype))
+            self.biases_.append(np.zeros(n_out, dtype=self.dtype))
+        return self
+
+    # ---- forward and backward -----------------------------------------------------------------
+
+    def forward(self, X, masks=None):
+        """Activations of every layer; the last entry holds the output logits z_L.
+
+        Parameters
+        ----------
+        X : ndarray, (n, n_features)
+        masks : list of ndarray or None
+            Dropout masks (0 or 1/(1 - r)) for the input and each hidden layer, None entries where
+            there is no dropout. Layer l + 1 sees a_l ⊙ mask_l.
+
+        Returns
+        -------
+        list of ndarray
+            [a_0, a_1, ..., a_{L-1}, z_L], the hidden activations before their dropout masks.
+        """
+        f = ACTIVATIONS[self.activation][0]
+        activations = [X]
+        for l, (W, b) in enumerate(zip(self.weights_, self.biases_)):
+            a = activations[-1] if masks is None or masks[l] is None else activations[-1] * masks[l]
+            z = a @ W
+            z += b
+            activations.append(z if l == len(self.weights_) - 1 else f(z, out=z))
+        return activations
+
+    def _backpropagate(self, activations, Y, masks):
+        """Yield (l, a_in, δ_l) from the output layer down: BP1, then BP2 layer by layer.
+
+        a_in is what W_l saw (its input, dropout mask applied). δ_{l-1} is computed before δ_l is
+        yielded, so the caller may update W_l straight away.
+        """
+        f_prime = ACTIVATIONS[self.activation][1]
+        delta = softmax(activations[-1])
+        delta -= Y
+        delta /= len(Y)  # BP1, (n, n_classes)
+        for l in range(len(self.weights_) - 1, -1, -1):
+            mask = None if masks is None else masks[l]
+            a_in = activations[l] if mask is None else activations[l] * mask
+            delta_below = None
+            if l > 0:
+                delta_below = delta @ self.weights_[l].T  # BP2, (n, n_{l-1}); dropout passes δ
+                if mask is not None:  # through its mask, f' through the unit's unmasked output
+                    delta_below *= mask
+                delta_below *= f_prime(activations[l])
+            yield l, a_in, delta
+            delta = delta_below
+
+    def backward(self, activations, Y, masks=None):
+        """Gradients of the loss C by backpropagation, BP1-BP4.
+
+        Parameters
+        ----------
+        activations : list of ndarray
+            The output of `forward` for the same batch (and masks).
+        Y : ndarray, (n, n_classes)
+            One-hot targets.
+        masks : list of ndarray or None
+            The dropout masks used in `forward`.
+
+        Returns
+        -------
+        grad_W, grad_b : lists of ndarray
+            ∂C/∂W_l and ∂C/∂b_l, input side first.
+        """
+        grad_W = [None] * len(self.weights_)
+        grad_b = [None] * len(self.weights_)
+        for l, a_in, delta in self._backpropagate(activations, Y, masks):
+            grad_W[l] = a_in.T @ delta + self.weight_decay * self.weights_[l]  # BP4
+            grad_b[l] = delta.sum(axis=0)  # BP3
+        return grad_W, grad_b
+
+    def _sgd_step(self, activations, Y, masks, velocity_W, velocity_b):
+        """One momentum-SGD update from a batch's forward pass, in place.
+
+        The same arithmetic as `backward` followed by V <- μV - ε∂C/∂W, W <- W + V, but fused:
+        one GEMM computes μV - ε a_inᵀδ (beta = μ; Vᵀ is F-ordered, as BLAS wants), an axpy adds
+        -ελW, so no (n_in, n_out) temporaries are made.
+        """
+        eps, mu = self.learning_rate, self.momentum
+        for l, a_in, delta in self._backpropagate(activations, Y, masks):
+            V, W = velocity_W[l], self.weights_[l]
+            self._gemm(-eps, delta.T, a_in.T, beta=mu, c=V.T, trans_b=1, overwrite_c=1)  # BP4
+            if self.weight_decay:
+                self._axpy(W.ravel(), V.ravel(), a=-eps * self.weight_decay)
+            W += V
+            velocity_b[l] *= mu
+            velocity_b[l] -= eps * delta.sum(axis=0)  # BP3
+            self.biases_[l] += velocity_b[l]
+
+    def loss(self, X, y):
+        """C: mean cross-entropy of the softmax outputs plus (λ/2) Σ ||W||²; no dropout.
+
+        Parameters
+        ----------
+        X : array_like, (n, n_features)
+        y : array_like, (n,)
+            Labels from `classes_`.
+
+        Returns
+        -------
+        float
+        """
+        X = check_matrix(X, self.dtype, self.weights_[0].shape[0])
+        Y = self._one_hot(y)
+        penalty = 0.5 * self.weight_decay * sum(float(np.sum(W * W)) for W in self.weights_)
+        return cross_entropy(self.forward(X)[-1], Y) + penalty
+
+    def gradients(self, X, y):
+        """∂C/∂W_l and ∂C/∂b_l of `loss` on (X, y), by backpropagation (no dropout).
+
+        Returns
+        -------
+        grad_W, grad_b : lists of ndarray
+        """
+        X = check_matrix(X, self.dtype, self.weights_[0].shape[0])
+        return self.backward(self.forward(X), self._one_hot(y))
+
+    # ---- training -----------------------------------------------------------------------------
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        """Train by mini-batch SGD with momentum, with early stopping on a validation split.
+
+        Parameters
+        ----------
+        X : array_like, (n_samples, n_features)
+        y : array_like, (n_samples,)
+            Integer labels.
+        X_val, y_val : array_like, optional
+            Validation data for early stopping; by default a stratified `validation_fraction`
+            of (X, y) is held out.
+
+        Returns
+        -------
+        self
+        """
+        X = check_matrix(X, self.dtype)
+        y = np.asarray(y)
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
+        rng = np.random.default_rng(self.random_state)
+        classes = np.unique(y if y_val is None else np.concatenate([y, y_val]))
+        if self.warm_start and hasattr(self, "weights_"):
+            if self.weights_[-1].shape[1] != len(classes) or self.weights_[0].shape[0] != X.shape[1]:
+                raise ValueError(f"warm start: the network is {self.weights_[0].shape[0]} -> "
+                                 f"{self.weights_[-1].shape[1]}, the data {X.shape[1]} features "
+                                 f"and {len(classes)} classes")
+        else:
+            self.initialize(X.shape[1], len(classes), rng)
+        self.classes_ = classes
+        if X_val is not None:
+            X_val = check_matrix(X_val, self.dtype, X.shape[1], "X_val")
+            self._train(X, self._one_hot(y), X_val, self._one_hot(y_val), rng)
+            return self
+        if self.validation_fraction > 0:
+            train_idx, val_idx = stratified_holdout(y, self.validation_fraction, rng)
+        else:
+            train_idx, val_idx = np.arange(len(y)), np.arange(0)
+        Y = self._one_hot(y)
+        self._train(X[train_idx], Y[train_idx], X[val_idx], Y[val_idx], rng)
+        return self
+
+    def _train(self, X, Y, X_val, Y_val, rng):
+        # the fused update works in place on flat views: the arrays must be C-contiguous
+        self.weights_ = [np.ascontiguousarray(W, dtype=self.dtype) for W in self.weights_]
+        self.biases_ = [np.ascontiguousarray(b, dtype=self.dtype) for b in self.biases_]
+        velocity_W = [np.zeros_like(W) for W in self.weights_]
+        velocity_b = [np.zeros_like(b) for b in self.biases_]
+        self.history_ = {key: [] for key in ("epoch", "train_loss", "train_accuracy", "val_loss",
+                                             "val_accuracy")}
+        best = (np.inf, [W.copy() for W in self.weights_], [b.copy() for b in self.biases_], 0)
+        self._gemm, self._axpy = blas.get_blas_funcs(("gemm", "axpy"), dtype=self.dtype)
+        for epoch in range(1, self.n_epochs + 1):
+            order = rng.permutation(len(X))
+            loss_sum, correct = 0.0, 0
+            for start in range(0, len(X), self.batch_size):
+                idx = order[start:start + self.batch_size]
+                x_batch, Y_batch = X[idx], Y[idx]
+                masks = self._dropout_masks(len(idx), x_batch.shape[1], rng)
+                activations = self.forward(x_batch, masks)
+                logits = activations[-1]
+                loss_sum += cross_entropy(logits, Y_batch) * len(idx)
+                correct += int(np.sum(logits.argmax(axis=1) == Y_batch.argmax(axis=1)))
+                self._sgd_step(activations, Y_batch, masks, velocity_W, velocity_b)
+            val_loss, val_acc = self._evaluate(X_val, Y_val)
+            self._record(epoch, loss_sum / len(X), correct / len(X), val_loss, val_acc)
+            if len(X_val) == 0:
+                continue
+            if val_loss < best[0]:
+                best = (val_loss, [W.copy() for W in self.weights_],
+                        [b.copy() for b in self.biases_], epoch)
+            elif epoch - best[3] >= self.patience:
+                report(f"MLP early stop at epoch {epoch}: best validation loss at epoch {best[3]}",
+                       self.verbose)
+                break
+        if len(X_val):
+            _, self.weights_, self.biases_, self.best_epoch_ = best
+        else:
+            self.best_epoch_ = self.history_["epoch"][-1] if self.history_["epoch"] else 0
+        return self
+
+    def _dropout_masks(self, n, n_features, rng):
+        """Inverted-dropout masks (values 0 or 1/(1 - r)) for the input and each hidden layer."""
+        if not self.dropout and not self.input_dropout:
+            return None
+        sizes = (n_features, *self.hidden_sizes)
+        rates = (self.input_dropout,) + (self.dropout,) * len(self.hidden_sizes)
+        return [None if not r else (rng.random((n, size), dtype=self.dtype) >= r).astype(
+            self.dtype) / self.dtype.type(1.0 - r) for size, r in zip(sizes, rates)]
+
+    def _evaluate(self, X, Y):
+        if len(X) == 0:
+            return float("nan"), float("nan")
+        logits = self.forward(X)[-1]
+        return cross_entropy(logits, Y), float(np.mean(logits.argmax(axis=1) == Y.argmax(axis=1)))
+
+    def _record(self, epoch, train_loss, train_acc, val_loss, val_acc):
+        for key, value in (("epoch", epoch), ("train_loss", train_loss),
+                           ("train_accuracy", train_acc), ("val_loss", val_loss),
+                           ("val_accuracy", val_acc)):
+            self.history_[key].append(value)
+        report(f"MLP epoch {epoch}/{self.n_epochs}: train loss {train_loss:.4f} "
+               f"acc {train_acc:.3f}, val loss {val_loss:.4f} acc {val_acc:.3f}", self.verbose)
+
+    def _one_hot(self, y):
+        y = np.asarray(y)
+        index = np.searchsorted(self.classes_, y)
+        if np.any(index >= len(self.classes_)) or np.any(self.classes_[np.minimum(
+                index, len(self.classes_) - 1)] != y):
+            raise ValueError(f"labels {sorted(set(y.tolist()) - set(self.classes_.tolist()))} "
+                             f"were not seen in training")
+        Y = np.zeros((len(y), len(self.classes_)), dtype=self.dtype)
+        Y[np.arange(len(y)), index] = 1.0
+        return Y
+
+    # ---- prediction ---------------------------------------------------------------------------
+
+    def predict_proba(self, X):
+        """Softmax class probabilities, columns in the order of `classes_`; (n, n_classes)."""
+        X = check_matrix(X, self.dtype, self.weights_[0].shape[0])
+        return softmax(self.forward(X)[-1])
+
+    def predict(self, X):
+        """The most probable class of every row of X."""
+        X = check_matrix(X, self.dtype, self.weights_[0].shape[0])
+        return self.classes_[self.forward(X)[-1].argmax(axis=1)]
+
+    def score(self, X, y):
+        """Accuracy on (X, y)."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    # ---- persistence --------------------------------------------------------------------------
+
+    def _settings(self):
+        return {"hidden_sizes": list(self.hidden_sizes), "activation": self.activation,
+                "learning_rate": self.learning_rate, "momentum": self.momentum,
+                "weight_decay": self.weight_decay, "dropout": self.dropout,
+                "input_dropout": self.input_dropout, "n_epochs": self.n_epochs,
+                "batch_size": self.batch_size, "validation_fraction": self.validation_fraction,
+                "patience": self.patience, "dtype": self.dtype.name}
+
+    def _arrays(self):
+        arrays = {"classes": self.classes_}
+        for l, (W, b) in enumerate(zip(self.weights_, self.biases_)):
+            arrays[f"W{l}"], arrays[f"b{l}"] = W, b
+        return arrays
+
+    @classmethod
+    def _from_saved(cls, arrays, settings):
+        mlp = cls(**settings)
+        n_layers = len(mlp.hidden_sizes) + 1
+        mlp.weights_ = [arrays[f"W{l}"] for l in range(n_layers)]
+        mlp.biases_ = [arrays[f"b{l}"] for l in range(n_layers)]
+        mlp.classes_ = arrays["classes"]
+        return mlp
+
+    def save(self, path):
+        """Write weights, classes and settings to one ``.npz`` file (see `dbnfer.persist`)."""
+        save_npz(path, self.kind, self._arrays(), self._settings(), FORMAT_VERSION)
+
+    @classmethod
+    def load(cls, path):
+        """Rebuild a trained MLP saved by `save`.
+
+        Raises
+        ------
+        ValueError
+            If the file holds another kind of model or another format version.
+        """
+        return cls._from_saved(*load_npz(path, cls.kind, FORMAT_VERSION))

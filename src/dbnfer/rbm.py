@@ -1,0 +1,601 @@
+"""Restricted Boltzmann machines trained by contrastive divergence.
+
+An RBM is a two-layer Markov random field: visible units v (pixels) and hidden units h (features),
+with connections only between the layers (Smolensky, 1986; Hinton, 2002).
+
+Bernoulli-Bernoulli RBM (binary v and h; Hinton 2010, sec. 2, eq. 1)::
+
+    E(v, h)      = -b_vis·v - b_hid·h - vᵀ W h
+    p(h_j=1 | v) = σ(b_hid_j + (vW)_j)                        (eq. 7)
+    p(v_i=1 | h) = σ(b_vis_i + (W h)_i)                       (eq. 8)
+    F(v)         = -b_vis·v - Σ_j log(1 + exp(b_hid_j + (vW)_j))
+
+Gaussian-Bernoulli RBM (real v with unit variance, on standardised pixels; Hinton 2010, sec. 13.2;
+Hinton & Salakhutdinov 2006)::
+
+    E(v, h)      = ½||v - b_vis||² - b_hid·h - vᵀ W h
+    p(h_j=1 | v) = σ(b_hid_j + (vW)_j)
+    p(v | h)     = N(b_vis + W h, I)
+    F(v)         = ½||v - b_vis||² - Σ_j log(1 + exp(b_hid_j + (vW)_j))
+
+The free energy F(v) = -log Σ_h exp(-E(v, h)) gives p(v) = exp(-F(v)) / Z.
+
+Learning follows the log-likelihood gradient (Hinton 2010, eq. 9)::
+
+    ∂ log p(v) / ∂W = <v hᵀ>_data - <v hᵀ>_model
+
+where <.>_model is replaced by the statistics after k steps of Gibbs sampling started at the data
+(contrastive divergence CD-k, Hinton 2002) or at persistent fantasy particles carried over from the
+previous update (persistent CD, Tieleman 2008). Each mini-batch update is (Hinton 2010, sec. 9-10)::
+
+    ΔW     <- μ ΔW     + ε (<v0ᵀ h0> - <vkᵀ hk> - λ W)
+    Δb_vis <- μ Δb_vis + ε (<v0> - <vk>)
+    Δb_hid <- μ Δb_hid + ε (<h0> - <hk>)
+
+with momentum μ (0.5 for the first epochs, then 0.9), learning rate ε and L2 weight decay λ. An
+optional sparsity target p pulls each hidden unit's running mean activity q towards p by adding
+cost·(p - q) to the positive-phase hidden probabilities (Hinton 2010, sec. 11; the cross-entropy
+penalty's derivative w.r.t. the hidden input is q - p).
+
+The practical choices follow Hinton's guide: hidden states driven by data are sampled, those driven
+by reconstructions are probabilities; the last reconstruction uses visible probabilities (means),
+not samples (sec. 3); weights start at N(0, 0.01²), visible biases at log(p_i / (1 - p_i)) (sec. 8).
+
+Everything runs in float32 by default; the inner loop reuses preallocated buffers and folds the
+momentum into the weight-gradient matrix product (one GEMM with beta = μ), so a CD-1 step is five
+matrix products and a few passes over (batch, units) arrays.
+
+References
+----------
+Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence. Neural
+    Computation 14(8).
+Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR 2010-003.
+Hinton, G. E. & Salakhutdinov, R. R. (2006). Reducing the dimensionality of data with neural
+    networks. Science 313.
+Tieleman, T. (2008). Training restricted Boltzmann machines using approximations to the likelihood
+    gradient. ICML.
+Besag, J. (1975). Statistical analysis of non-lattice data. The Statistician 24(3).
+"""
+
+import numpy as np
+from scipy.linalg import blas
+
+from dbnfer.activations import sigmoid, softplus
+from dbnfer.persist import load_npz, save_npz
+from dbnfer.progress import report
+
+FORMAT_VERSION = 1
+
+
+def check_matrix(X, dtype, n_features=None, name="X"):
+    """Return `X` as a finite 2-D array of `dtype`, checking its number of columns.
+
+    Raises
+    ------
+    ValueError
+        If `X` is not 2-D, has the wrong number of columns, or holds NaN or infinity.
+    """
+    X = np.asarray(X, dtype=dtype)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be (n_samples, n_features), got shape {X.shape}")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"{name} has {X.shape[1]} features, the model was trained on {n_features}")
+    if not np.isfinite(X).all():
+        raise ValueError(f"{name} contains NaN or infinity")
+    return X
+
+
+class _RBM:
+    """Contrastive-divergence training shared by the Bernoulli and Gaussian RBMs.
+
+    Subclasses define the visible units: `_visible_mean`, `_sample_visible`, `_initial_visible_bias`
+    and `free_energy`.
+    """
+
+    kind = None
+
+    def __init__(self, n_hidden=256, learning_rate=0.05, n_epochs=20, batch_size=100, k=1,
+                 persistent=False, momentum=0.5, final_momentum=0.9, momentum_switch=5,
+                 weight_decay=2e-4, sparsity_target=None, sparsity_cost=0.1, sparsity_decay=0.95,
+                 sample_reconstruction=False, n_monitor=256, dtype=np.float32, random_state=None,
+                 verbose=False):
+        if k < 1:
+            raise ValueError(f"k (Gibbs steps of CD-k) must be at least 1, not {k}")
+        if sparsity_target is not None and not 0.0 < sparsity_target < 1.0:
+            raise ValueError(f"sparsity_target must be in (0, 1), not {sparsity_target}")
+        self.n_hidden = n_hidden
+        self.learning_rate = learning_rate
+        self.n_epochs = n_epochs
+        self.batch_size = batch_size
+        self.k = k
+        self.persistent = persistent
+        self.momentum = momentum
+        self.final_momentum = final_momentum
+        self.momentum_switch = momentum_switch
+        self.weight_decay = weight_decay
+        self.sparsity_target = sparsity_target
+        self.sparsity_cost = sparsity_cost
+        self.sparsity_decay = sparsity_decay
+        self.sample_reconstruction = sample_reconstruction
+        self.n_monitor = n_monitor
+        self.dtype = np.dtype(dtype)
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ---- conditionals -------------------------------------------------------------------------
+
+    def _hidden_prob(self, v, out=None):
+        """p(h = 1 | v) = σ(b_hid + vW), eq. 7; shape (n, n_hidden)."""
+        out = np.matmul(v, self.W_, out=out)
+        out += self.b_hid_
+        return sigmoid(out, out=out)
+
+    def _sample_hidden(self, h_prob, out, u=None):
+        """Binary hidden states drawn from their probabilities, written to `out`.
+
+        `u` is an optional preallocated buffer for the uniform draws (the training loop's).
+        """
+        if u is None:
+            u = np.empty_like(h_prob)
+        self._rng.random(dtype=self.dtype, out=u)
+        return np.less(u, h_prob, out=out)
+
+    def _visible_mean(self, h, out=None):
+        raise NotImplementedError
+
+    def _sample_visible(self, v_mean, out):
+        raise NotImplementedError
+
+    def _initial_visible_bias(self, X):
+        raise NotImplementedError
+
+    def free_energy(self, v):
+        raise NotImplementedError
+
+    # ---- public interface ---------------------------------------------------------------------
+
+    def fit(self, X, X_val=None):
+        """Train for `n_epochs` epochs of mini-batch CD-k (or PCD) from a fresh initialisation.
+
+        Parameters
+        ----------
+        X : array_like, (n_samples, n_visible)
+            Training data: values in [0, 1] for the Bernoulli RBM, standardised values for the
+            Gaussian RBM.
+        X_val : array_like, (n_val, n_visible), optional
+            Held-out data for the free-energy gap F(val) - F(train), Hinton's (2010, sec. 6)
+            overfitting monitor; it never changes the weights.
+
+        Returns
+        -------
+        self
+        """
+        X = check_matrix(X, self.dtype)
+        X_val = None if X_val is None else check_matrix(X_val, self.dtype, X.shape[1], "X_val")
+        self._initialize(X)
+        monitor_idx = self._rng.choice(len(X), min(len(X), self.n_monitor), replace=False)
+        for epoch in range(self.n_epochs):
+            momentum = self.momentum if epoch < self.momentum_switch else self.final_momentum
+            self._epoch(X, self._rng.permutation(len(X)), momentum)
+            if self.n_monitor:
+                self._record(epoch + 1, X[monitor_idx], X_val)
+        return self
+
+    def partial_fit(self, X):
+        """One pass of CD-k updates over the mini-batches of `X`, in order.
+
+        Initialises the model on the first call; later calls continue from the current weights and
+        momentum, using the final momentum once `momentum_switch` epochs have been run.
+
+        Returns
+        -------
+        self
+        """
+        X = check_matrix(X, self.dtype, getattr(self, "n_visible_", None))
+        if not hasattr(self, "W_"):
+            self._initialize(X)
+        elif not hasattr(self, "_dW"):  # a loaded model: continue training from its weights
+            self._prepare_training(X)
+        momentum = self.momentum if self.n_epochs_run_ < self.momentum_switch else self.final_momentum
+        self._epoch(X, np.arange(len(X)), momentum)
+        return self
+
+    def transform(self, X):
+        """Hidden-unit probabilities p(h = 1 | v), the features passed up a deep belief network.
+
+        Parameters
+        ----------
+        X : array_like, (n_samples, n_visible)
+
+        Returns
+        -------
+        ndarray, (n_samples, n_hidden)
+        """
+        return self._hidden_prob(check_matrix(X, self.dtype, self.n_visible_))
+
+    def reconstruct(self, X):
+        """Mean-field up-down pass: E[v | h = p(h | v)], the reconstruction used in monitoring.
+
+        Returns
+        -------
+        ndarray, (n_samples, n_visible)
+        """
+        return self._visible_mean(self.transform(X))
+
+    def gibbs(self, v):
+        """One step of block Gibbs sampling v -> h -> v', returning the sampled visible states.
+
+        Parameters
+        ----------
+        v : array_like, (n_samples, n_visible)
+
+        Returns
+        -------
+        ndarray, (n_samples, n_visible)
+        """
+        v = check_matrix(v, self.dtype, self.n_visible_, "v")
+        h_prob = self._hidden_prob(v)
+        h = self._sample_hidden(h_prob, out=h_prob)
+        v_mean = self._visible_mean(h)
+        return self._sample_visible(v_mean, out=v_mean)
+
+    def sample(self, n_samples, n_steps=1000, v_init=None):
+        """Draw visible vectors from the model by a long Gibbs chain.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of independent chains.
+        n_steps : int
+            Gibbs steps per chain.
+        v_init : array_like, (n_samples, n_visible), optional
+            Starting states; random (uniform bits or standard normal) by default.
+
+        Returns
+        -------
+        ndarray, (n_samples, n_visible)
+            The visible means E[v | h] after the last step (less noisy than the states).
+        """
+        v = self._random_visible(n_samples) if v_init is None else \
+            check_matrix(v_init, self.dtype, self.n_visible_, "v_init")
+        for _ in range(n_steps - 1):
+            v = self.gibbs(v)
+        h_prob = self._hidden_prob(v)
+        return self._visible_mean(self._sample_hidden(h_prob, out=h_prob))
+
+    def save(self, path):
+        """Write the weights and settings to one ``.npz`` file (see `dbnfer.persist`)."""
+        save_npz(path, self.kind, self._arrays(), self._settings(), FORMAT_VERSION)
+
+    @classmethod
+    def load(cls, path):
+        """Rebuild a trained RBM saved by `save`.
+
+        Raises
+        ------
+        ValueError
+            If the file holds another kind of model or another format version.
+        """
+        arrays, settings = load_npz(path, cls.kind, FORMAT_VERSION)
+        return cls._from_saved(arrays, settings)
+
+    # ---- training internals -------------------------------------------------------------------
+
+    def _initialize(self, X):
+        """Weights N(0, 0.01²), hidden biases 0, visible biases from the data (Hinton 2010, sec. 8)."""
+        self._rng = np.random.default_rng(self.random_state)
+        n_visible = X.shape[1]
+        self.n_visible_ = n_visible
+        self.W_ = (0.01 * self._rng.standard_normal((n_visible, self.n_hidden))).astype(self.dtype)
+        self.b_vis_ = self._initial_visible_bias(X).astype(self.dtype)
+        self.b_hid_ = np.zeros(self.n_hidden, dtype=self.dtype)
+        self._prepare_training(X)
+
+    def _prepare_training(self, X):
+        """Zero velocities, the sparsity average, work buffers, PCD chains and the history."""
+        n_visible = self.n_visible_
+        self._dW = np.zeros_like(self.W_)  # velocities (momentum) of W, b_vis, b_hid
+        self._db_vis = np.zeros_like(self.b_vis_)
+        self._db_hid = np.zeros_like(self.b_hid_)
+        self._q = np.full(self.n_hidden, self.sparsity_target or 0.0, dtype=self.dtype)
+        self._gemm, self._axpy = blas.get_blas_funcs(("gemm", "axpy"), dtype=self.dtype)
+        b = self.batch_size
+        self._v_stack = np.empty((2 * b, n_visible), dtype=self.dtype)  # rows: v0 then vk
+        self._h_stack = np.empty((2 * b, self.n_hidden), dtype=self.dtype)  # rows: h0 then hk
+        self._h_state = np.empty((b, self.n_hidden), dtype=self.dtype)
+        self._uniform_h = np.empty((b, self.n_hidden), dtype=self.dtype)
+        # persistent chains start from the hidden states of the first training vectors
+        self._h_fantasy = self._sample_hidden(self._hidden_prob(X[:b]), out=np.empty(
+            (min(b, len(X)), self.n_hidden), dtype=self.dtype)) if self.persistent else None
+        self.n_epochs_run_ = 0
+        self.history_ = {key: [] for key in ("epoch", "reconstruction_error", "free_energy_train",
+                                             "free_energy_val", "free_energy_gap",
+                                             "pseudo_likelihood")}
+
+    def _epoch(self, X, order, momentum):
+        """Run CD-k updates over the mini-batches of X[order]."""
+        for start in range(0, len(order), self.batch_size):
+            self._cd_step(X, order[start:start + self.batch_size], momentum)
+        self.n_epochs_run_ += 1
+
+    def _cd_step(self, X, idx, momentum):
+        """One CD-k (or PCD-k) update on the mini-batch X[idx], in place."""
+        b = len(idx)
+        v_stack, h_stack = self._v_stack[:2 * b], self._h_stack[:2 * b]
+        v0, vk = v_stack[:b], v_stack[b:]  # (b, n_visible) data and k-step reconstruction
+        h0_prob, hk_prob = h_stack[:b], h_stack[b:]  # (b, n_hidden)
+        np.take(X, idx, axis=0, out=v0)
+
+        # positive phase: hidden units driven by data, sampled to start the chain
+        self._hidden_prob(v0, out=h0_prob)
+        if self.persistent:
+            h = self._h_fantasy[:b]
+        else:
+            h = self._sample_hidden(h0_prob, self._h_state[:b], self._uniform_h[:b])
+
+        # negative phase: k steps of block Gibbs sampling; the last hidden states are
+        # probabilities (an unbiased, less noisy estimate), and so by default is the last
+        # reconstruction (less noise but a small bias; Hinton 2010, sec. 3.2-3.3). Persistent
+        # chains must stay true Gibbs chains of the model, so PCD always samples.
+        sample_last = self.sample_reconstruction or self.persistent
+        for step in range(self.k):
+            self._visible_mean(h, out=vk)
+            if step < self.k - 1 or sample_last:
+                self._sample_visible(vk, out=vk)
+            self._hidden_prob(vk, out=hk_prob)
+            if step < self.k - 1:
+                h = self._sample_hidden(hk_prob, self._h_state[:b], self._uniform_h[:b])
+        if self.persistent:
+            self._sample_hidden(hk_prob, self._h_fantasy[:b], self._uniform_h[:b])
+
+        if self.sparsity_target is not None:
+            # Hinton (2010), sec. 11: q <- decay·q + (1 - decay)·<h0>; the penalty gradient
+            # cost·(p - q) on b_hid and on W (times <v0>) equals shifting h0 by it
+            self._q *= self.sparsity_decay
+            self._q += (1.0 - self.sparsity_decay) * h0_prob.mean(axis=0)
+            h0_prob += self.sparsity_cost * (self.sparsity_target - self._q)
+
+        eps = self.learning_rate
+        # Hinton (2010), eq. 9 with momentum and decay: ΔW <- μ ΔW + ε(<v0ᵀh0> - <vkᵀhk> - λW).
+        # Stacking [v0; vk] and [h0; -hk] makes <v0ᵀh0> - <vkᵀhk> one GEMM over 2b rows, and
+        # beta = μ applies the momentum inside it (ΔWᵀ is F-ordered, as BLAS wants).
+        self._db_hid *= momentum
+        self._db_hid += (eps / b) * (h0_prob.sum(axis=0) - hk_prob.sum(axis=0))
+        self._db_vis *= momentum
+        self._db_vis += (eps / b) * (v0.sum(axis=0) - vk.sum(axis=0))
+        np.negative(hk_prob, out=hk_prob)
+        self._gemm(eps / b, h_stack.T, v_stack.T, beta=momentum, c=self._dW.T, trans_b=1,
+                   overwrite_c=1)
+        if self.weight_decay:
+            self._axpy(self.W_.ravel(), self._dW.ravel(), a=-eps * self.weight_decay)
+        self.W_ += self._dW
+        self.b_vis_ += self._db_vis
+        self.b_hid_ += self._db_hid
+
+    # ---- monitoring ---------------------------------------------------------------------------
+
+    def _record(self, epoch, X_monitor, X_val):
+        """Append this epoch's monitoring figures to `history_` and report them."""
+        recon_error = float(np.mean((X_monitor - self.reconstruct(X_monitor)) ** 2))
+        f_train = float(np.mean(self.free_energy(X_monitor)))
+        f_val = float(np.mean(self.free_energy(X_val))) if X_val is not None else float("nan")
+        pl = self._monitor_pseudo_likelihood(X_monitor)
+        for key, value in (("epoch", epoch), ("reconstruction_error", recon_error),
+                           ("free_energy_train", f_train), ("free_energy_val", f_val),
+                           ("free_energy_gap", f_val - f_train), ("pseudo_likelihood", pl)):
+            self.history_[key].append(value)
+        message = f"{type(self).__name__} epoch {epoch}/{self.n_epochs}: reconstruction error " \
+                  f"{recon_error:.4f}, free energy train {f_train:.2f}"
+        if X_val is not None:
+            message += f", val {f_val:.2f} (gap {f_val - f_train:+.2f})"
+        if not np.isnan(pl):
+            message += f", pseudo-likelihood {pl:.2f}"
+        report(message, self.verbose)
+
+    def _monitor_pseudo_likelihood(self, X):
+        return float("nan")
+
+    def _random_visible(self, n_samples):
+        raise NotImplementedError
+
+    # ---- persistence --------------------------------------------------------------------------
+
+    def _settings(self):
+        return {"n_hidden": self.n_hidden, "learning_rate": self.learning_rate,
+                "n_epochs": self.n_epochs, "batch_size": self.batch_size, "k": self.k,
+                "persistent": self.persistent, "momentum": self.momentum,
+                "final_momentum": self.final_momentum, "momentum_switch": self.momentum_switch,
+                "weight_decay": self.weight_decay, "sparsity_target": self.sparsity_target,
+                "sparsity_cost": self.sparsity_cost, "sparsity_decay": self.sparsity_decay,
+                "sample_reconstruction": self.sample_reconstruction, "n_monitor": self.n_monitor, "dtype": self.dtype.name}
+
+    def _arrays(self):
+        return {"W": self.W_, "b_vis": self.b_vis_, "b_hid": self.b_hid_}
+
+    @classmethod
+    def _from_saved(cls, arrays, settings):
+        rbm = cls(**settings)
+        rbm.W_, rbm.b_vis_, rbm.b_hid_ = arrays["W"], arrays["b_vis"], arrays["b_hid"]
+        rbm.n_visible_ = rbm.W_.shape[0]
+        rbm._rng = np.random.default_rng(rbm.random_state)
+        return rbm
+
+
+class BernoulliRBM(_RBM):
+    """RBM with binary visible and hidden units, trained by CD-k or persistent CD.
+
+    Visible data are probabilities in [0, 1] (e.g. pixel intensities), used as in Hinton's guide.
+
+    Parameters
+    ----------
+    n_hidden : int
+        Number of hidden units.
+    learning_rate : float
+        ε, applied to the mini-batch mean gradient.
+    n_epochs : int
+        Passes over the training data in `fit`.
+    batch_size : int
+        Mini-batch size (Hinton 2010, sec. 4 recommends 10-100).
+    k : int
+        Gibbs steps per update (CD-k).
+    persistent : bool
+        Persistent CD: the negative chain continues from the previous update's hidden states.
+    momentum, final_momentum : float
+        μ for the first `momentum_switch` epochs, then after (Hinton 2010, sec. 9: 0.5, then 0.9).
+    momentum_switch : int
+        Epoch at which `final_momentum` takes over.
+    weight_decay : float
+        λ, L2 penalty on W (Hinton 2010, sec. 10: 1e-2 to 1e-5).
+    sparsity_target : float or None
+        Target mean activity p of each hidden unit (sec. 11); None disables the penalty.
+    sparsity_cost : float
+        Weight of the sparsity penalty.
+    sparsity_decay : float
+        Decay of the running mean activity q.
+    sample_reconstruction : bool
+        Sample the last visible states of the chain instead of using their means. Hinton (2010,
+        sec. 3.2) uses the means (less sampling noise); sampling makes CD-k an unbiased estimate of
+        the likelihood gradient as k grows. Persistent CD always samples.
+    n_monitor : int
+        Training vectors (fixed random subset) used for the per-epoch monitoring figures; 0 turns
+        monitoring off (``history_`` stays empty), e.g. for timing.
+    dtype : numpy dtype
+        float32 (default, fast) or float64 (tests).
+    random_state : None, int or numpy.random.Generator
+        Source of the initial weights, the mini-batch order and the Gibbs samples.
+    verbose : bool
+        Report the monitoring figures after every epoch.
+
+    Attributes
+    ----------
+    W_ : ndarray, (n_visible, n_hidden)
+    b_vis_ : ndarray, (n_visible,)
+    b_hid_ : ndarray, (n_hidden,)
+    history_ : dict of lists
+        Per epoch: ``epoch``, ``reconstruction_error`` (mean squared error of the mean-field
+        reconstruction), ``free_energy_train``, ``free_energy_val``, ``free_energy_gap``
+        (val - train; nan without validation data) and ``pseudo_likelihood`` (mean log-PL).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = (np.random.default_rng(0).random((200, 16)) < 0.3).astype(np.float32)
+    >>> rbm = BernoulliRBM(n_hidden=8, n_epochs=2, random_state=0).fit(X)
+    >>> rbm.transform(X).shape
+    (200, 8)
+    """
+
+    kind = "bernoulli_rbm"
+
+    def _visible_mean(self, h, out=None):
+        """p(v = 1 | h) = σ(b_vis + W h), eq. 8; shape (n, n_visible)."""
+        out = np.matmul(h, self.W_.T, out=out)
+        out += self.b_vis_
+        return sigmoid(out, out=out)
+
+    def _sample_visible(self, v_mean, out):
+        u = self._rng.random(v_mean.shape, dtype=self.dtype)
+        return np.less(u, v_mean, out=out)
+
+    def _initial_visible_bias(self, X):
+        # Hinton (2010), sec. 8: b_vis_i = log(p_i / (1 - p_i)), p_i the mean of unit i
+        p = np.clip(X.mean(axis=0, dtype=np.float64), 1e-3, 1.0 - 1e-3)
+        return np.log(p / (1.0 - p))
+
+    def _random_visible(self, n_samples):
+        return (self._rng.random((n_samples, self.n_visible_)) < 0.5).astype(self.dtype)
+
+    def free_energy(self, v):
+        """F(v) = -b_vis·v - Σ_j softplus(b_hid_j + (vW)_j), so that p(v) = exp(-F(v)) / Z.
+
+        Parameters
+        ----------
+        v : array_like, (n_samples, n_visible)
+
+        Returns
+        -------
+        ndarray, (n_samples,)
+        """
+        v = check_matrix(v, self.dtype, self.n_visible_, "v")
+        return -(v @ self.b_vis_) - softplus(v @ self.W_ + self.b_hid_).sum(axis=1)
+
+    def pseudo_likelihood(self, v, random_state=None):
+        """Stochastic estimate of the log pseudo-likelihood of binary vectors (Besag 1975).
+
+        log PL(v) = Σ_i log p(v_i | v_-i) is estimated from one randomly chosen unit i per vector:
+        log p(v_i | v_-i) = log σ(F(v with v_i flipped) - F(v)), times n_visible.
+
+        Parameters
+        ----------
+        v : array_like, (n_samples, n_visible)
+            Binary (or [0, 1]-valued) vectors.
+        random_state : None, int or numpy.random.Generator
+            Chooses the unit flipped in each vector.
+
+        Returns
+        -------
+        ndarray, (n_samples,)
+        """
+        v = check_matrix(v, self.dtype, self.n_visible_, "v")
+        rng = np.random.default_rng(random_state)
+        rows = np.arange(len(v))
+        cols = rng.integers(0, self.n_visible_, len(v))
+        v_flipped = v.copy()
+        v_flipped[rows, cols] = 1.0 - v_flipped[rows, cols]
+        # log σ(x) = -softplus(-x)
+        return -self.n_visible_ * softplus(self.free_energy(v) - self.free_energy(v_flipped))
+
+    def _monitor_pseudo_likelihood(self, X):
+        return float(np.mean(self.pseudo_likelihood(X, self._rng)))
+
+
+class GaussianBernoulliRBM(_RBM):
+    """RBM with real-valued, unit-variance Gaussian visible units and binary hidden units.
+
+    Meant for standardised data (each pixel shifted to mean 0 and scaled to variance 1), as Hinton
+    (2010, sec. 13.2) recommends: the variance is then fixed at 1 rather than learnt. Linear visible
+    units need a learning rate one or two orders of magnitude smaller than binary ones.
+
+    Parameters are those of `BernoulliRBM` (default ``learning_rate=0.005``).
+
+    Attributes
+    ----------
+    W_, b_vis_, b_hid_, history_
+        As in `BernoulliRBM`; ``pseudo_likelihood`` is nan (binary units only).
+    """
+
+    kind = "gaussian_bernoulli_rbm"
+
+    def __init__(self, n_hidden=256, learning_rate=0.005, **settings):
+        super().__init__(n_hidden=n_hidden, learning_rate=learning_rate, **settings)
+
+    def _visible_mean(self, h, out=None):
+        """E[v | h] = b_vis + W h, the mean of the Gaussian p(v | h); shape (n, n_visible)."""
+        out = np.matmul(h, self.W_.T, out=out)
+        out += self.b_vis_
+        return out
+
+    def _sample_visible(self, v_mean, out):
+        noise = self._rng.standard_normal(v_mean.shape, dtype=self.dtype)
+        return np.add(v_mean, noise, out=out)
+
+    def _initial_visible_bias(self, X):
+        return X.mean(axis=0, dtype=np.float64)
+
+    def _random_visible(self, n_samples):
+        return self._rng.standard_normal((n_samples, self.n_visible_), dtype=self.dtype)
+
+    def free_energy(self, v):
+        """F(v) = ½||v - b_vis||² - Σ_j softplus(b_hid_j + (vW)_j).
+
+        Parameters
+        ----------
+        v : array_like, (n_samples, n_visible)
+
+        Returns
+        -------
+        ndarray, (n_samples,)
+        """
+        v = check_matrix(v, self.dtype, self.n_visible_, "v")
+        return 0.5 * ((v - self.b_vis_) ** 2).sum(axis=1) - \
+            softplus(v @ self.W_ + self.b_hid_).sum(axis=1)
