@@ -1,0 +1,740 @@
+"""The attentional cascade of Viola & Jones (IJCV 2004, sec. 4): training with bootstrapped negatives, and
+sliding-window detection.
+
+A cascade is a chain of boosted stages. Stage s sums its weak classifiers and passes a window on when
+
+    sum_t alpha_t h_t(x) >= Theta_s
+
+and rejects it for good otherwise, so most of an image is dismissed by the first one or two stages after a handful
+of features. If stage s has detection rate d_s and false-positive rate f_s, the cascade has (VJ eq. 4)
+
+    D = prod_s d_s,      F = prod_s f_s.
+
+Training (VJ Table 2): each stage adds weak classifiers (`adaboost.AdaBoost`) until, with Theta_s lowered so that
+the stage keeps a fraction d of the faces, it passes at most a fraction f of the non-faces; the non-faces of the
+next stage are false positives of the cascade so far, mined from face-free photos ("bootstrapping"); training
+stops when F falls below a target or no more false positives can be found.
+
+Detection scans an image pyramid (scale factor ~1.2) rather than scaling the features as VJ do: scaling a
+feature rounds its rectangle corners and breaks the zero sum of its weights, while a pyramid evaluates exactly the
+features that were trained; in NumPy a resize and two cumulative sums per level cost less than the first stage.
+Each window is variance-normalised (`haar` module docstring). The first stages run on all windows of a level at
+once, each feature corner being one strided slice of the integral image; once few windows survive, the later stages
+run only on the survivors, gathering their corners.
+"""
+
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.special import expit
+from skimage.transform import resize
+
+from dbnfer.detect.adaboost import AdaBoost, stump_predict
+from dbnfer.detect.haar import HaarFeatures, corner_sums, integral_images, normalise_windows
+from dbnfer.detect.nms import group_boxes
+from dbnfer.persist import load_npz, save_npz
+from dbnfer.progress import report
+
+KIND = "haar_cascade"
+MIN_STD = 1e-3  # floor on a window's standard deviation, in units of the [0, 1] grey scale
+DENSE_FRACTION = 0.3  # evaluate stages on all windows of a level while more than this fraction survives
+
+
+class Cascade:
+    """A trained cascade of boosted stages of Haar-feature stumps.
+
+    Parameters
+    ----------
+    features : HaarFeatures
+        The features of all stages, stage after stage.
+    thresholds, polarities, alphas : ndarray, shape (n_features,)
+        theta, p and alpha of each feature's stump.
+    stage_ends : ndarray of int, shape (n_stages,)
+        Stage s uses features ``stage_ends[s-1]:stage_ends[s]``.
+    stage_thresholds : ndarray, shape (n_stages,)
+        Theta_s.
+    face_box : tuple of float
+        (top, left, height, width) of the face box that `detect_faces` reports, in units of the window
+        relative to its top-left corner; (0, 0, 1, 1) reports the window itself. Lets a cascade trained on tight
+        crops (eyebrows to mouth, as CBCL) report the whole face.
+    """
+
+    def __init__(self, features, thresholds, polarities, alphas, stage_ends, stage_thresholds,
+                 face_box=(0.0, 0.0, 1.0, 1.0)):
+        self.features = features
+        self.face_box = tuple(float(v) for v in face_box)
+        self.thresholds = np.asarray(thresholds, dtype=np.float64)
+        self.polarities = np.asarray(polarities, dtype=np.int8)
+        self.alphas = np.asarray(alphas, dtype=np.float64)
+        self.stage_ends = np.asarray(stage_ends, dtype=int)
+        self.stage_thresholds = np.asarray(stage_thresholds, dtype=np.float64)
+
+    @classmethod
+    def empty(cls, window_shape, face_box=(0.0, 0.0, 1.0, 1.0)):
+        """A cascade with no stage, which accepts every window."""
+        features = HaarFeatures(np.zeros((0, 9, 2)), np.zeros((0, 9)), window_shape)
+        return cls(features, [], [], [], [], [], face_box)
+
+    @property
+    def window_shape(self):
+        """(height, width) of the detection window."""
+        return self.features.window_shape
+
+    @property
+    def n_stages(self):
+        return len(self.stage_ends)
+
+    def stage_slice(self, s):
+        """The features of stage `s`."""
+        return slice(self.stage_ends[s - 1] if s > 0 else 0, self.stage_ends[s])
+
+    def add_stage(self, features, thresholds, polarities, alphas, stage_threshold):
+        """Append one stage (returns a new cascade; this one is unchanged)."""
+        all_features = HaarFeatures(np.concatenate([self.features.corners, features.corners]),
+                                    np.concatenate([self.features.weights, features.weights]), self.window_shape)
+        return Cascade(all_features, np.append(self.thresholds, thresholds), np.append(self.polarities, polarities),
+                       np.append(self.alphas, alphas), np.append(self.stage_ends, len(all_features)),
+                       np.append(self.stage_thresholds, stage_threshold), self.face_box)
+
+    def stage_sums(self, windows):
+        """sum_t alpha_t h_t(x) of every stage for every window (no early rejection; for training and ROC).
+
+        Parameters
+        ----------
+        windows : ndarray, shape (n, height, width)
+            Grey windows of `window_shape`; they are variance-normalised here.
+
+        Returns
+        -------
+        ndarray, shape (n, n_stages)
+        """
+        F = self.features.matrix(integral_images(normalise_windows(windows, MIN_STD)))
+        weighted = stump_predict(F, self.thresholds, self.polarities) * self.alphas  # (n, n_features)
+        starts = np.concatenate([[0], self.stage_ends[:-1]]).astype(int)
+        if self.n_stages == 0:
+            return np.zeros((len(F), 0))
+        return np.add.reduceat(weighted, starts, axis=1)
+
+    def accepts(self, windows):
+        """True for each window that passes every stage."""
+        return np.all(self.stage_sums(windows) >= self.stage_thresholds, axis=1)
+
+    def decision_function(self, windows):
+        """A score that orders windows by how far they get through the cascade.
+
+        A window rejected at stage s (counting from 0) scores ``s + expit(margin_s)``, a window that passes all
+        S stages ``S - 1 + expit(margin_{S-1})``, with margin = stage sum - Theta. So the cascade accepts exactly
+        the windows scoring >= S - 1/2, and thresholds above or below that trace its ROC curve.
+
+        Parameters
+        ----------
+        windows : ndarray, shape (n, height, width)
+
+        Returns
+        -------
+        ndarray, shape (n,)
+        """
+        margins = self.stage_sums(windows) - self.stage_thresholds  # (n, n_stages)
+        passed = margins >= 0
+        first_fail = np.where(np.all(passed, axis=1), self.n_stages - 1, np.argmin(passed, axis=1))
+        return first_fail + expit(margins[np.arange(len(margins)), first_fail])
+
+    def save(self, path, settings=None):
+        """Write the cascade to a versioned ``.npz`` file (`dbnfer.persist.save_npz`, kind "haar_cascade").
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+        settings : dict, optional
+            Training settings to keep with it (JSON-serialisable).
+        """
+        arrays = {"corners": self.features.corners, "weights": self.features.weights.astype(np.int8),
+                  "window_shape": np.array(self.window_shape), "thresholds": self.thresholds,
+                  "polarities": self.polarities, "alphas": self.alphas, "stage_ends": self.stage_ends,
+                  "stage_thresholds": self.stage_thresholds, "face_box": np.array(self.face_box)}
+        save_npz(path, KIND, arrays, settings)
+
+
+def load_cascade(path):
+    """Read a cascade written by `Cascade.save`.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    cascade : Cascade
+    settings : dict
+        The training settings stored with it.
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        If the file is missing or holds no cascade.
+    """
+    a, settings = load_npz(path, KIND)
+    features = HaarFeatures(a["corners"], a["weights"], a["window_shape"])
+    return Cascade(features, a["thresholds"], a["polarities"], a["alphas"], a["stage_ends"],
+                   a["stage_thresholds"], a["face_box"]), settings
+
+
+# ----------------------------------------------------------------------------------------------- detection
+
+
+def pyramid(image, window_shape, scale_factor=1.2, min_size=None, max_size=None):
+    """The levels of an image pyramid on which a fixed window finds objects of every size.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        Grey image.
+    window_shape : tuple of int
+        (height, width) of the detection window.
+    scale_factor : float
+        Ratio between the scales of consecutive levels (> 1).
+    min_size, max_size : int, optional
+        Smallest and largest window height to look for, in pixels of `image`.
+
+    Yields
+    ------
+    scale : float
+        Size of a level pixel in image pixels.
+    level : ndarray
+        The image resized by 1 / scale.
+    """
+    if scale_factor <= 1:
+        raise ValueError(f"scale_factor must be > 1, got {scale_factor}")
+    height = window_shape[0]
+    scale = 1.0 if min_size is None else max(min_size / height, 1.0)
+    max_scale = min(image.shape[0] / window_shape[0], image.shape[1] / window_shape[1])
+    if max_size is not None:
+        max_scale = min(max_scale, max_size / height)
+    level = image if scale == 1.0 else _shrink(image, scale)
+    while scale <= max_scale:
+        yield scale, level
+        scale *= scale_factor
+        level = _shrink(level, scale, image.shape)  # from the previous level: it is smaller and already smooth
+
+
+def _shrink(image, scale, original_shape=None):
+    """`image` resized to `original_shape` (default its own shape) / `scale`, anti-aliased."""
+    shape = original_shape or image.shape
+    return resize(image, (int(shape[0] / scale), int(shape[1] / scale)), anti_aliasing=True, preserve_range=True)
+
+
+def scan_level(level, cascade, step=1):
+    """Run the cascade on every window of one image (one pyramid level), with early rejection.
+
+    Parameters
+    ----------
+    level : ndarray, shape (H, W)
+        Grey image.
+    cascade : Cascade
+    step : int
+        Distance in pixels between neighbouring windows.
+
+    Returns
+    -------
+    row, col : ndarray of int, shape (n,)
+        Top-left pixels of the windows that pass every stage.
+    margin : ndarray, shape (n,)
+        Their last-stage sum minus its threshold.
+    """
+    h, w = cascade.window_shape
+    n_rows, n_cols = (level.shape[0] - h) // step + 1, (level.shape[1] - w) // step + 1
+    if n_rows <= 0 or n_cols <= 0:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
+    P = integral_images(level)
+    Q = integral_images(np.square(level, dtype=np.float64))
+    mu, sigma = _window_moments(P, Q, cascade.window_shape, n_rows, n_cols, step)  # (n_rows, n_cols) each
+    if cascade.n_stages == 0:
+        row, col = np.divmod(np.arange(n_rows * n_cols), n_cols)
+        return row * step, col * step, np.zeros(n_rows * n_cols)
+    # Early stages on all windows at once: each corner of each feature is one strided slice of P. Contiguous
+    # slices cost ~10x less per window than gathering corners, so this pays while many windows survive.
+    alive = np.ones((n_rows, n_cols), dtype=bool)
+    s = 0
+    while s < cascade.n_stages and (s == 0 or alive.mean() > DENSE_FRACTION):
+        margin = _dense_stage_margin(P, mu, sigma, cascade, s, n_rows, n_cols, step)
+        alive &= margin >= 0
+        s += 1
+    row, col = np.nonzero(alive)
+    margin, mu, sigma = margin[row, col], mu[row, col], sigma[row, col]
+    return run_stages(P, cascade, row * step, col * step, mu, sigma, s, margin)
+
+
+def run_stages(P, cascade, row, col, mu, sigma, first_stage, margin=None):
+    """Stages ``first_stage, first_stage + 1, ...`` on given windows only, gathering their corners from P.
+
+    Parameters
+    ----------
+    P : ndarray, shape (H + 1, W + 1)
+        Padded integral image.
+    cascade : Cascade
+    row, col : ndarray of int, shape (n,)
+        Top-left pixels of windows that passed the stages before `first_stage`.
+    mu, sigma : ndarray, shape (n,)
+        Their means and (floored) standard deviations.
+    first_stage : int
+    margin : ndarray, shape (n,), optional
+        Their margins at the stage before; returned as is if no stage is left to run.
+
+    Returns
+    -------
+    row, col, margin : ndarray, shape (m,)
+        The windows that pass every stage, and their last-stage margins.
+    """
+    margin = np.zeros(len(row)) if margin is None else margin
+    offsets, P_flat = cascade.features.flat_offsets(P.shape[1]), P.ravel()
+    for s in range(first_stage, cascade.n_stages):
+        if len(row) == 0:
+            break
+        stage = cascade.stage_slice(s)
+        f = corner_sums(P_flat, row * P.shape[1] + col, offsets[stage], cascade.features.weights[stage])
+        f = (f - mu[:, None] * cascade.features.area_weight[stage]) / sigma[:, None]
+        h_stage = stump_predict(f, cascade.thresholds[stage], cascade.polarities[stage])
+        margin = h_stage @ cascade.alphas[stage] - cascade.stage_thresholds[s]
+        alive = margin >= 0
+        row, col, margin, mu, sigma = row[alive], col[alive], margin[alive], mu[alive], sigma[alive]
+    return row, col, margin
+
+
+def _window_moments(P, Q, window_shape, n_rows, n_cols, step):
+    """Mean and standard deviation (floored at MIN_STD) of every window, from integral images of x and x^2."""
+    h, w = window_shape
+
+    def box_sums(I):
+        return (I[h:h + n_rows * step:step, w:w + n_cols * step:step] - I[:n_rows * step:step, w:w + n_cols * step:step]
+                - I[h:h + n_rows * step:step, :n_cols * step:step] + I[:n_rows * step:step, :n_cols * step:step])
+
+    area = h * w
+    mu = box_sums(P) / area
+    sigma = np.sqrt(np.maximum(box_sums(Q) / area - mu ** 2, 0.0))
+    return mu, np.maximum(sigma, MIN_STD)
+
+
+def _dense_stage_margin(P, mu, sigma, cascade, s, n_rows, n_cols, step):
+    """Stage s's sum minus its threshold on all windows of a grid, one feature at a time (small temporaries).
+
+    A stump on the normalised value, p (f - a mu) / sigma < p theta, is tested as p (f - a mu) < p theta sigma.
+    """
+    margin = np.full((n_rows, n_cols), -cascade.stage_thresholds[s])
+    f = np.empty((n_rows, n_cols))
+    features = cascade.features
+    for j in range(*cascade.stage_slice(s).indices(len(features))):
+        f[:] = 0.0
+        for (dr, dc), weight in zip(features.corners[j], features.weights[j]):
+            corner = P[dr:dr + n_rows * step:step, dc:dc + n_cols * step:step]
+            if weight == 1:  # most weights are +-1: add or subtract without a temporary
+                f += corner
+            elif weight == -1:
+                f -= corner
+            elif weight != 0:
+                f += weight * corner
+        p = cascade.polarities[j]
+        if features.area_weight[j] != 0:
+            f -= features.area_weight[j] * mu
+        margin += cascade.alphas[j] * (p * f < p * cascade.thresholds[j] * sigma)
+    return margin
+
+
+def as_grey(image):
+    """A float64 grey version of a grey or RGB(A) image, uint8 or float.
+
+    Raises
+    ------
+    ValueError
+        If `image` is not 2-D grey or 3-D with 3 or 4 channels.
+    """
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] in (3, 4):
+        rgb = image[..., :3].astype(np.float64)
+        image = rgb @ np.array([0.2125, 0.7154, 0.0721])  # skimage.color.rgb2gray weights
+    elif image.ndim != 2:
+        raise ValueError(f"expected a grey (H, W) or colour (H, W, 3|4) image, got shape {image.shape}")
+    is_integer = np.issubdtype(image.dtype, np.integer)
+    image = image.astype(np.float64)
+    return image / 255.0 if is_integer or image.max() > 1.0 else image
+
+
+def raw_detections(image, cascade, scale_factor=1.2, step=None, min_size=None, max_size=None):
+    """Every window of every scale that passes the cascade, before grouping.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        Grey image in [0, 1].
+    cascade : Cascade
+    scale_factor, step, min_size, max_size
+        See `detect_faces`.
+
+    Returns
+    -------
+    boxes : ndarray of float, shape (n, 4)
+        (row, col, height, width) in image pixels.
+    margins : ndarray, shape (n,)
+        Last-stage margins.
+    """
+    boxes, margins = [], []
+    for scale, level in pyramid(image, cascade.window_shape, scale_factor, min_size, max_size):
+        row, col, margin = scan_level(level, cascade, step or (2 if scale <= 2 else 1))
+        size = np.array(cascade.window_shape, dtype=np.float64) * scale
+        boxes.append(np.column_stack([row * scale, col * scale, np.full((len(row), 2), size)]))
+        margins.append(margin)
+    if not boxes:
+        return np.zeros((0, 4)), np.zeros(0)
+    return np.concatenate(boxes), np.concatenate(margins)
+
+
+def detect_faces(image, cascade=None, scale_factor=1.2, step=None, min_size=None, max_size=None, min_neighbours=3,
+                 eps=0.2):
+    """Find faces in an image with a Haar cascade.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W) or (H, W, 3|4)
+        Grey or colour image, uint8 or float.
+    cascade : Cascade, optional
+        The detector; the frontal-face cascade shipped with dbnfer by default (`load_default_cascade`).
+    scale_factor : float
+        Size ratio between consecutive pyramid levels.
+    step : int, optional
+        Window stride in pixels of each pyramid level. By default OpenCV's rule: 2 on levels shrunk by at most
+        2 (small faces: many windows, each face still hit several times), 1 on the coarser levels.
+    min_size, max_size : int, optional
+        Smallest and largest window height (pixels) to look for; default: the window size and the image size.
+    min_neighbours : int
+        A face needs more than this many overlapping raw detections (`nms.group_boxes`).
+    eps : float
+        Tolerance of the grouping.
+
+    Returns
+    -------
+    boxes : ndarray of int, shape (n, 4)
+        (row, col, height, width) of each face, in pixels of `image` (the detection window mapped by the
+        cascade's `face_box`; it may reach past the image border).
+    scores : ndarray of float, shape (n,)
+        Number of raw detections merged into each face; higher means more certain.
+
+    Examples
+    --------
+    >>> from skimage import data
+    >>> boxes, scores = detect_faces(data.astronaut())
+    """
+    from dbnfer.detect import load_default_cascade  # the shipped file is found next to the package
+    cascade = load_default_cascade() if cascade is None else cascade
+    boxes, _ = raw_detections(as_grey(image), cascade, scale_factor, step, min_size, max_size)
+    grouped, neighbours = group_boxes(boxes, min_neighbours, eps)
+    order = np.argsort(-neighbours, kind="stable")
+    return face_boxes(grouped[order], cascade.face_box), neighbours[order].astype(np.float64)
+
+
+def face_boxes(windows, face_box):
+    """Map detection windows (row, col, height, width) to face boxes by the cascade's `face_box` framing.
+
+    Returns
+    -------
+    ndarray of int, shape (n, 4)
+    """
+    top, left, height, width = face_box
+    r, c, h, w = np.asarray(windows, dtype=np.float64).reshape(-1, 4).T
+    return np.round(np.column_stack([r + top * h, c + left * w, height * h, width * w])).astype(int)
+
+
+# ------------------------------------------------------------------------------------------------ training
+
+
+def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, rng=None):
+    """Face crops from one or more folders, resized to the detection window.
+
+    Parameters
+    ----------
+    face_dir : str or Path, or sequence of them
+        Folders of face images (png, jpg, pgm, ...), each framed like the detection window.
+    window_shape : tuple of int
+    crop : tuple of float, or sequence of them (one per folder), optional
+        (top, left, height, width) as fractions of each image, cropped before resizing; the whole image if None.
+    mirror : bool
+        Add the left-right mirror image of every face.
+    side_light : float
+        Fraction of the faces (drawn at random) darkened by a linear ramp from one side to the other, to mimic
+        light from the side, which variance normalisation alone does not undo.
+    rng : numpy.random.Generator, optional
+        Draws the side-lit faces.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, height, width), in [0, 1]
+
+    Raises
+    ------
+    FileNotFoundError
+        If a folder does not exist or holds no image.
+    """
+    dirs = [face_dir] if isinstance(face_dir, (str, Path)) else list(face_dir)
+    one_crop = crop is None or all(np.isscalar(v) for v in crop)
+    crops = [crop] * len(dirs) if one_crop else list(crop)
+    faces = []
+    for folder, box in zip(dirs, crops):
+        for image in _read_folder(folder):
+            if box is not None:
+                top, left, height, width = (np.array(box) * np.array(image.shape * 2)).round().astype(int)
+                image = image[top:top + height, left:left + width]
+            faces.append(resize(image, window_shape, anti_aliasing=True))
+    faces = np.stack(faces)
+    faces = np.concatenate([faces, faces[:, :, ::-1]]) if mirror else faces
+    return _side_light(faces, side_light, np.random.default_rng(rng)) if side_light > 0 else faces
+
+
+def _side_light(faces, fraction, rng):
+    """Multiply a random `fraction` of the faces by a left-to-right (or right-to-left) ramp 1 - s (1 - t)."""
+    faces = faces.copy()
+    lit = rng.random(len(faces)) < fraction
+    t = np.linspace(0.0, 1.0, faces.shape[2])  # across the columns
+    strength = rng.uniform(0.3, 0.8, size=lit.sum())[:, None, None]
+    ramp = 1.0 - strength * (1.0 - t)[None, None, :]  # (n_lit, 1, width)
+    flip = rng.random(lit.sum()) < 0.5
+    ramp[flip] = ramp[flip, :, ::-1]
+    faces[lit] *= ramp
+    return faces
+
+
+def _read_folder(folder):
+    """Grey float images of every readable image file in `folder` (sorted by name)."""
+    from skimage.io import imread  # deferred: only training and the CLI read files
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder")
+    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".pgm", ".bmp",
+                                                                       ".tif", ".tiff", ".gif"))
+    if not paths:
+        raise FileNotFoundError(f"{folder}: holds no image files")
+    return [as_grey(imread(p)) for p in paths]
+
+
+class NegativeMiner:
+    """False positives of a growing cascade, cut from face-free images (VJ sec. 4.2, "bootstrapping").
+
+    Each image's surviving windows are remembered once they are few (at most `cache_limit`), so that mining for
+    a later stage runs only the new stages on them instead of rescanning the whole pyramid.
+
+    Parameters
+    ----------
+    backgrounds : list of ndarray
+        Grey images with no face.
+    window_shape : tuple of int
+    scale_factor : float
+        Pyramid of the scan.
+    step : int
+        Stride of the scan.
+    cache_limit : int
+        Remember an image's survivors when there are at most this many.
+    """
+
+    def __init__(self, backgrounds, window_shape, scale_factor=1.2, step=1, cache_limit=50_000):
+        self.backgrounds = backgrounds
+        self.window_shape = tuple(window_shape)
+        self.scale_factor = scale_factor
+        self.step = step
+        self.cache_limit = cache_limit
+        self._survivors = {}  # image index -> (stages checked, level index, row, col)
+
+    def mine(self, cascade, n, rng, per_image=None):
+        """Up to `n` windows that the cascade accepts, at most `per_image` from one image.
+
+        Parameters
+        ----------
+        cascade : Cascade
+            The stages trained so far (an empty cascade gives random windows).
+        n : int
+            Number of windows wanted.
+        rng : numpy.random.Generator
+        per_image : int, optional
+            Cap per image, for variety; default ``4 * n / len(backgrounds)``.
+
+        Returns
+        -------
+        ndarray, shape (m, height, width)
+            m <= n windows; fewer when the images do not hold n false positives.
+        """
+        per_image = per_image or max(1, int(np.ceil(4 * n / len(self.backgrounds))))
+        windows, found = [], 0
+        for i in rng.permutation(len(self.backgrounds)):
+            levels = [level for _, level in pyramid(self.backgrounds[i], self.window_shape, self.scale_factor)]
+            level_index, row, col = self._accepted(i, cascade, levels)
+            take = rng.choice(len(row), size=min(per_image, len(row), n - found), replace=False)
+            for k in np.unique(level_index[take]):
+                mine = take[level_index[take] == k]
+                view = np.lib.stride_tricks.sliding_window_view(levels[k], self.window_shape)
+                windows.append(view[row[mine], col[mine]])
+            found += len(take)
+            if found >= n:
+                break
+        return np.concatenate(windows) if windows else np.zeros((0,) + self.window_shape)
+
+    def _accepted(self, i, cascade, levels):
+        """(level index, row, col) of the windows of image i that pass `cascade`."""
+        if i in self._survivors:  # run only the stages added since the last visit
+            checked, level_index, row, col = self._survivors[i]
+            keep = np.zeros(len(row), dtype=bool)
+            for k in np.unique(level_index):
+                on_level = np.flatnonzero(level_index == k)
+                P = integral_images(levels[k])
+                Q = integral_images(np.square(levels[k], dtype=np.float64))
+                mu, sigma = _moments_at(P, Q, self.window_shape, row[on_level], col[on_level])
+                r, c, _ = run_stages(P, cascade, row[on_level], col[on_level], mu, sigma, checked)
+                keep[on_level] = np.isin(row[on_level] * P.shape[1] + col[on_level], r * P.shape[1] + c)
+            level_index, row, col = level_index[keep], row[keep], col[keep]
+        else:
+            found = [scan_level(level, cascade, self.step)[:2] for level in levels]
+            level_index = np.concatenate([np.full(len(r), k) for k, (r, _) in enumerate(found)])
+            row = np.concatenate([r for r, _ in found])
+            col = np.concatenate([c for _, c in found])
+        if cascade.n_stages and len(row) <= self.cache_limit:
+            self._survivors[i] = (cascade.n_stages, level_index, row, col)
+        return level_index, row, col
+
+
+def _moments_at(P, Q, window_shape, row, col):
+    """Mean and floored standard deviation of the windows at (row, col), from integral images of x and x^2."""
+    h, w = window_shape
+
+    def box_sums(I):
+        return I[row + h, col + w] - I[row, col + w] - I[row + h, col] + I[row, col]
+
+    mu = box_sums(P) / (h * w)
+    sigma = np.sqrt(np.maximum(box_sums(Q) / (h * w) - mu ** 2, 0.0))
+    return mu, np.maximum(sigma, MIN_STD)
+
+
+def train_stage(features, positives, negatives, detection_rate, false_positive_rate, max_rounds,
+                held_out=None, verbose=False):
+    """Boost one stage until it meets its detection and false-positive rates (VJ Table 2, inner loop).
+
+    Parameters
+    ----------
+    features : HaarFeatures
+        Candidate features.
+    positives, negatives : ndarray, shape (n, height, width)
+        Face windows (all still accepted by the cascade so far) and mined non-face windows to boost on.
+    detection_rate : float
+        d: the stage threshold is lowered until this fraction of the faces (`positives` and `held_out`) passes.
+    false_positive_rate : float
+        f: rounds are added until at most this fraction of `negatives` passes.
+    max_rounds : int
+        Give up on f after this many weak classifiers.
+    held_out : ndarray, shape (m, height, width), optional
+        More faces, not boosted on, that the threshold must also keep (VJ set it on a validation set).
+    verbose : bool
+
+    Returns
+    -------
+    boost : AdaBoost
+        The stage's weak classifiers (`features_` index into `features`).
+    stage_threshold : float
+        Theta_s.
+    false_positives : float
+        The fraction of `negatives` the stage passes.
+    """
+    X = np.concatenate([positives, negatives])
+    y = np.concatenate([np.ones(len(positives), dtype=int), np.zeros(len(negatives), dtype=int)])
+    F = features.matrix(integral_images(normalise_windows(X, MIN_STD)))  # (n_samples, n_features)
+    held_out = np.zeros((0,) + features.window_shape) if held_out is None else held_out
+    P_held_out = integral_images(normalise_windows(held_out, MIN_STD))
+    sums, sums_held_out = np.zeros(len(X)), np.zeros(len(held_out))  # sum_t alpha_t h_t(x)
+    boost = AdaBoost().start(F, y)
+    for _ in range(max_rounds):
+        boost.add_round()
+        j, theta, p, alpha = boost.features_[-1], boost.thresholds_[-1], boost.polarities_[-1], boost.alphas_[-1]
+        sums += alpha * stump_predict(F[:, j], theta, p)
+        sums_held_out += alpha * stump_predict(features[[j]].matrix(P_held_out)[:, 0], theta, p)
+        face_sums = np.sort(np.concatenate([sums[y == 1], sums_held_out]))
+        # Theta_s: the largest threshold that keeps a fraction d of the faces.
+        stage_threshold = face_sums[int(np.floor((1 - detection_rate) * len(face_sums)))]
+        false_positives = np.mean(sums[y == 0] >= stage_threshold)
+        if false_positives <= false_positive_rate:
+            break
+    report(f"  {len(boost.alphas_)} features, detection {np.mean(face_sums >= stage_threshold):.4f}, "
+           f"false positives {false_positives:.4f}", verbose)
+    return boost, stage_threshold, false_positives
+
+
+def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_positives=4000,
+                  n_negatives=4000, n_features=8000, detection_rate=0.995, false_positive_rate=0.5,
+                  target_false_positive_rate=1e-6, max_stages=30, max_rounds=200, mirror=True, scale_factor=1.2,
+                  mining_step=1, side_light=0.0, face_box=(0.0, 0.0, 1.0, 1.0), verbose=True, random_state=0):
+    """Train a Viola-Jones cascade from folders of face crops and of face-free images (VJ Table 2).
+
+    Parameters
+    ----------
+    face_dir : str or Path, or sequence of them
+        Folders of face crops framed like the window (see `load_faces`).
+    background_dir : str or Path
+        Folder of images with no face in them, from which the non-face windows are mined.
+    crop : tuple or sequence of tuples, optional
+        Crop of each face image, as fractions (top, left, height, width); see `load_faces`.
+    window_shape : tuple of int
+        Detection window (height, width).
+    n_positives, n_negatives : int
+        Faces and non-faces each stage is boosted on (the faces are drawn afresh for each stage from those the
+        cascade still accepts).
+    n_features : int
+        Features drawn at random from the full set for each stage. The full set of a 19x19 window has 63,960
+        features and storing their sorted values for 8,000 windows would take ~2.5 GB; a fresh draw per stage
+        keeps memory bounded while the cascade still gets to see most of the set.
+    detection_rate, false_positive_rate : float
+        d and f of each stage.
+    target_false_positive_rate : float
+        Stop when the product of the stages' false-positive rates falls below this.
+    max_stages, max_rounds : int
+        At most this many stages, and weak classifiers per stage.
+    mirror : bool
+        Also train on left-right mirrored faces.
+    scale_factor, mining_step : float, int
+        Pyramid and stride used to scan the backgrounds for false positives.
+    side_light : float
+        Fraction of the faces given a synthetic light from the side (see `load_faces`).
+    face_box : tuple of float
+        Face box reported for a detection window (see `Cascade`).
+    verbose : bool
+        Report progress per stage.
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    Cascade
+
+    References
+    ----------
+    P. Viola and M. Jones, "Robust real-time face detection", IJCV 57(2), 2004, Table 2.
+    """
+    start_time = time.perf_counter()
+    rng = np.random.default_rng(random_state)
+    faces = load_faces(face_dir, window_shape, crop, mirror, side_light, rng)
+    miner = NegativeMiner(_read_folder(background_dir), window_shape, scale_factor, mining_step)
+    all_features = HaarFeatures.from_skimage(window_shape)
+    report(f"{len(faces)} faces, {len(miner.backgrounds)} background images, {len(all_features)} features", verbose)
+    cascade, overall_fp = Cascade.empty(window_shape, face_box), 1.0
+    for s in range(max_stages):
+        alive = faces[cascade.accepts(faces)] if cascade.n_stages else faces
+        negatives = miner.mine(cascade, n_negatives, rng)
+        report(f"stage {s + 1}: {len(alive)} faces still accepted, {len(negatives)} false positives mined", verbose)
+        if len(negatives) < max(10, n_negatives // 100):
+            report("  too few false positives left to train on: stopping", verbose)
+            break
+        chosen = np.zeros(len(alive), dtype=bool)
+        chosen[rng.choice(len(alive), size=min(n_positives, len(alive)), replace=False)] = True
+        features = all_features[np.sort(rng.choice(len(all_features), size=min(n_features, len(all_features)),
+                                                   replace=False))]
+        boost, stage_threshold, stage_fp = train_stage(features, alive[chosen], negatives, detection_rate,
+                                                       false_positive_rate, max_rounds, alive[~chosen], verbose)
+        cascade = cascade.add_stage(features[boost.features_], boost.thresholds_, boost.polarities_,
+                                    boost.alphas_, stage_threshold)
+        overall_fp *= stage_fp
+        report(f"  cascade: {cascade.n_stages} stages, {len(cascade.features)} features, "
+               f"false-positive rate ~{overall_fp:.2e}, {time.perf_counter() - start_time:.0f} s", verbose)
+        if overall_fp <= target_false_positive_rate:
+            break
+    return cascade

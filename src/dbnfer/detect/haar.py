@@ -1,0 +1,235 @@
+"""Haar-like rectangle features computed from integral images.
+
+Viola & Jones (IJCV 2004), sec. 2: a feature is a weighted sum of pixel sums over two, three or four adjacent
+rectangles inside the detection window. The five types are scikit-image's (`skimage.feature.haar_like_feature_coord`):
+
+    type-2-x  [- +]        type-2-y  [-]         type-3-x  [- + -]     type-3-y  [-]     type-4  [- +]
+                                     [+]                                         [+]             [+ -]
+                                                                                 [-]
+
+with the signs scikit-image uses (rectangle k gets sign (-1)^(k+1)). Every rectangle sum costs four look-ups in
+the integral image (VJ eq. 1-2)
+
+    P[r, c] = sum_{r' < r, c' < c} x[r', c']          (padded: P has a leading row and column of zeros)
+    sum over rows r0..r1, cols c0..c1 = P[r1+1, c1+1] - P[r0, c1+1] - P[r1+1, c0] + P[r0, c0]
+
+Adjacent rectangles share corners, so a feature is at most nine corners of P with integer weights ("corner
+form"): f(x) = sum_k w_k P[r + dr_k, c + dc_k] for a window whose top-left pixel is (r, c). Both training
+(one row per sample) and detection (all windows of an image at once) evaluate features in this form.
+
+Variance normalisation (VJ sec. 5.6): windows are compared after (x - mu) / sigma. Because P of a constant
+image is mu * r * c, a feature of the normalised window is
+
+    f_norm = (f(x) - mu * a) / sigma,      a = sum_k w_k dr_k dc_k
+
+(a is zero for the two- and four-rectangle features and minus one rectangle's area for the three-rectangle ones).
+"""
+
+import numpy as np
+from scipy import sparse
+from skimage.feature import haar_like_feature_coord
+
+FEATURE_TYPES = ("type-2-x", "type-2-y", "type-3-x", "type-3-y", "type-4")
+
+N_CORNERS = 9  # the most corners a feature has (type-4: a 3x3 grid)
+
+
+def integral_images(windows):
+    """Padded integral images of a stack of windows.
+
+    Parameters
+    ----------
+    windows : ndarray, shape (n, h, w) or (h, w)
+        Grey images.
+
+    Returns
+    -------
+    P : ndarray of float64, shape (n, h + 1, w + 1) or (h + 1, w + 1)
+        ``P[..., r, c]`` is the sum of ``windows[..., :r, :c]``; row 0 and column 0 are zeros, so
+        ``P[..., 1:, 1:]`` equals `skimage.transform.integral_image` of each window.
+    """
+    x = np.asarray(windows, dtype=np.float64)
+    P = np.zeros(x.shape[:-2] + (x.shape[-2] + 1, x.shape[-1] + 1))
+    P[..., 1:, 1:] = x.cumsum(axis=-2).cumsum(axis=-1)  # VJ eq. 2, as two running sums
+    return P
+
+
+def normalise_windows(windows, min_std=1e-3):
+    """Scale every window to zero mean and unit standard deviation (VJ sec. 5.6).
+
+    Parameters
+    ----------
+    windows : ndarray, shape (n, h, w)
+        Grey windows.
+    min_std : float
+        Floor on the standard deviation, so that flat windows do not blow up.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, h, w)
+    """
+    x = np.asarray(windows, dtype=np.float64)
+    mu = x.mean(axis=(1, 2), keepdims=True)
+    sigma = np.maximum(x.std(axis=(1, 2), keepdims=True), min_std)
+    return (x - mu) / sigma
+
+
+class HaarFeatures:
+    """A set of Haar-like features of one window size, in corner form.
+
+    Parameters
+    ----------
+    corners : ndarray of int, shape (n_features, 9, 2)
+        (row, col) offsets into the padded integral image, relative to the window's top-left pixel.
+    weights : ndarray of float, shape (n_features, 9)
+        Integer corner weights; unused corners have weight 0.
+    window_shape : tuple of int
+        (height, width) of the detection window.
+
+    Attributes
+    ----------
+    area_weight : ndarray, shape (n_features,)
+        ``a = sum_k w_k dr_k dc_k``, the feature's response to a constant image of value 1.
+    """
+
+    def __init__(self, corners, weights, window_shape):
+        self.corners = np.asarray(corners, dtype=np.int16)
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.window_shape = tuple(int(s) for s in window_shape)
+        self.area_weight = np.sum(self.weights * self.corners[..., 0] * self.corners[..., 1], axis=1)
+
+    def __len__(self):
+        return len(self.weights)
+
+    def __getitem__(self, index):
+        """The features at `index` (an int array, a slice or a boolean mask) as a new set."""
+        return HaarFeatures(self.corners[index], self.weights[index], self.window_shape)
+
+    @classmethod
+    def from_skimage(cls, window_shape, feature_type=None):
+        """All features of the given types, in scikit-image's order.
+
+        Parameters
+        ----------
+        window_shape : tuple of int
+            (height, width) of the window.
+        feature_type : str or sequence of str, optional
+            Some of `FEATURE_TYPES`; all five by default.
+
+        Returns
+        -------
+        HaarFeatures
+        """
+        height, width = window_shape
+        types = FEATURE_TYPES if feature_type is None else np.atleast_1d(feature_type)
+        corners, weights = zip(*(_corner_form(haar_like_feature_coord(width, height, t)[0]) for t in types))
+        return cls(np.concatenate(corners), np.concatenate(weights), window_shape)
+
+    def flat_offsets(self, row_stride):
+        """Corner offsets into a flattened integral image whose rows are `row_stride` long.
+
+        Returns
+        -------
+        ndarray of intp, shape (n_features, 9)
+        """
+        return self.corners[..., 0].astype(np.intp) * row_stride + self.corners[..., 1]
+
+    def matrix(self, P):
+        """Values of every feature on every window, from their integral images.
+
+        Parameters
+        ----------
+        P : ndarray, shape (n, h + 1, w + 1)
+            Padded integral images of the windows (`integral_images`), with (h, w) = `window_shape`.
+
+        Returns
+        -------
+        ndarray of float32, shape (n, n_features)
+        """
+        n, rows, cols = P.shape
+        if (rows - 1, cols - 1) != self.window_shape:
+            raise ValueError(f"integral images are for {rows - 1}x{cols - 1} windows, "
+                             f"features for {self.window_shape[0]}x{self.window_shape[1]}")
+        # A sparse (corner, feature) matrix of weights turns all features into one product.
+        feature_index = np.repeat(np.arange(len(self)), N_CORNERS)
+        S = sparse.csc_matrix((self.weights.ravel(), (self.flat_offsets(cols).ravel(), feature_index)),
+                              shape=(rows * cols, len(self)))
+        return np.asarray((S.T @ P.reshape(n, rows * cols).T).T, dtype=np.float32)
+
+    def values_at(self, P, row, col):
+        """Values of every feature on windows at given top-left pixels of one image (no normalisation).
+
+        Parameters
+        ----------
+        P : ndarray, shape (H + 1, W + 1)
+            Padded integral image of the image.
+        row, col : ndarray of int, shape (n_windows,)
+            Top-left pixels of the windows.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_windows, n_features)
+        """
+        base = np.asarray(row, dtype=np.intp) * P.shape[1] + np.asarray(col, dtype=np.intp)
+        return corner_sums(P.ravel(), base, self.flat_offsets(P.shape[1]), self.weights)
+
+
+def corner_sums(P_flat, base, offsets, weights):
+    """sum_k w_k P[base + offset_k] for every window and feature: the corner form evaluated by gathering.
+
+    Parameters
+    ----------
+    P_flat : ndarray, shape (n_pixels,)
+        A flattened padded integral image.
+    base : ndarray of int, shape (n_windows,)
+        Flat index of each window's top-left corner.
+    offsets : ndarray of int, shape (n_features, 9)
+        Flat corner offsets (`HaarFeatures.flat_offsets` for the image's row length).
+    weights : ndarray, shape (n_features, 9)
+
+    Returns
+    -------
+    ndarray of float64, shape (n_windows, n_features)
+    """
+    values = np.empty((len(base), len(weights)))
+    chunk = max(64, 200_000 // (N_CORNERS * max(len(weights), 1)))  # keeps the gathered block in cache
+    for start in range(0, len(base), chunk):
+        corner_values = P_flat[base[start:start + chunk, None, None] + offsets[None]]  # (chunk, n_features, 9)
+        values[start:start + chunk] = np.einsum("wfk,fk->wf", corner_values, weights)
+    return values
+
+
+def _corner_form(feature_coord):
+    """Turn scikit-image rectangle coordinates into (corners, weights), merging shared corners.
+
+    Parameters
+    ----------
+    feature_coord : sequence of features, each a list of rectangles ``[(r0, c0), (r1, c1)]`` (inclusive)
+
+    Returns
+    -------
+    corners : ndarray of int, shape (n_features, 9, 2)
+    weights : ndarray of float, shape (n_features, 9)
+    """
+    rects = np.array([list(f) for f in feature_coord], dtype=np.intp)  # (n_features, n_rects, 2, 2)
+    n_features, n_rects = rects.shape[:2]
+    r0, c0 = rects[:, :, 0, 0], rects[:, :, 0, 1]
+    r1, c1 = rects[:, :, 1, 0] + 1, rects[:, :, 1, 1] + 1
+    sign = np.where(np.arange(n_rects) % 2 == 0, -1.0, 1.0)  # scikit-image: -, +, -, +
+    # VJ eq. 1 for each rectangle: + P[r1, c1] - P[r0, c1] - P[r1, c0] + P[r0, c0]
+    all_corners = np.stack([np.stack([r1, c1], -1), np.stack([r0, c1], -1),
+                            np.stack([r1, c0], -1), np.stack([r0, c0], -1)], axis=2).reshape(n_features, -1, 2)
+    all_weights = (sign[:, None] * np.array([1.0, -1.0, -1.0, 1.0])).ravel()
+    # Merge shared corners of all features at once: one key per (feature, corner), summed weights, zeros dropped.
+    stride = int(all_corners.max()) + 1
+    key = (np.arange(n_features)[:, None] * stride + all_corners[..., 0]) * stride + all_corners[..., 1]
+    unique_key, inverse = np.unique(key.ravel(), return_inverse=True)
+    summed = np.bincount(inverse.ravel(), weights=np.tile(all_weights, n_features))
+    unique_key, summed = unique_key[summed != 0], summed[summed != 0]
+    feature, corner = np.divmod(unique_key, stride * stride)
+    slot = np.arange(len(feature)) - np.searchsorted(feature, feature)  # rank of the corner within its feature
+    corners = np.zeros((n_features, N_CORNERS, 2), dtype=np.intp)
+    weights = np.zeros((n_features, N_CORNERS))
+    corners[feature, slot] = np.stack(np.divmod(corner, stride), axis=-1)
+    weights[feature, slot] = summed
+    return corners, weights

@@ -1,0 +1,198 @@
+"""The attentional cascade: training on a tiny synthetic problem, detection, consistency and save/load."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy.ndimage import gaussian_filter
+from skimage.transform import resize
+
+from dbnfer.detect import boxes_to_json, detect_faces, draw_boxes
+from dbnfer.detect.cascade import Cascade, NegativeMiner, load_cascade, scan_level, train_cascade
+
+WINDOW = (12, 12)
+
+
+def synthetic_face(rng):
+    """A 12x12 'face': two dark eyes and a dark mouth on a lighter patch, with jitter, contrast and noise."""
+    face = np.full(WINDOW, 0.65)
+    dr, dc = rng.integers(-1, 2, size=2)
+    face[3 + dr:5 + dr, 2 + dc:5 + dc] = 0.2
+    face[3 + dr:5 + dr, 7 + dc:10 + dc] = 0.2
+    face[8 + dr:10 + dr, 4 + dc:8 + dc] = 0.3
+    contrast, brightness = rng.uniform(0.5, 1.0), rng.uniform(-0.15, 0.15)
+    return np.clip((face - 0.5) * contrast + 0.5 + brightness + rng.normal(0, 0.03, WINDOW), 0, 1)
+
+
+def synthetic_background(rng, shape=(64, 64)):
+    """Smooth clutter with a few random bars: no two-eyes-and-a-mouth in it."""
+    image = gaussian_filter(rng.random(shape), sigma=rng.uniform(1, 3))
+    image = (image - image.min()) / np.ptp(image)
+    for _ in range(6):
+        r, c = rng.integers(0, shape[0] - 8, size=2)
+        image[r:r + rng.integers(1, 8), c:c + rng.integers(1, 8)] = rng.random()
+    return image
+
+
+def save_png(path, image):
+    Image.fromarray((np.clip(image, 0, 1) * 255).astype(np.uint8)).save(path)
+
+
+@pytest.fixture(scope="module")
+def cascade(tmp_path_factory):
+    root = tmp_path_factory.mktemp("synthetic")
+    rng = np.random.default_rng(0)
+    (root / "faces").mkdir()
+    (root / "backgrounds").mkdir()
+    for i in range(400):
+        save_png(root / "faces" / f"{i:03d}.png", synthetic_face(rng))
+    for i in range(24):
+        save_png(root / "backgrounds" / f"{i:02d}.png", synthetic_background(rng, (96, 96)))
+    return train_cascade(root / "faces", root / "backgrounds", window_shape=WINDOW, n_positives=300,
+                         n_negatives=400, n_features=1500, detection_rate=0.995, max_stages=10, max_rounds=30,
+                         target_false_positive_rate=1e-7, verbose=False, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def scene():
+    """A new background with one face, pasted at twice the window size at rows 30-53, cols 20-43."""
+    rng = np.random.default_rng(99)
+    image = synthetic_background(rng, (80, 90))
+    image[30:54, 20:44] = resize(synthetic_face(rng), (24, 24), order=0)
+    return image, np.array([30, 20, 24, 24])
+
+
+def iou(a, b):
+    rows = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    cols = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    return rows * cols / (a[2] * a[3] + b[2] * b[3] - rows * cols)
+
+
+def test_training_builds_stages_that_keep_the_faces(cascade):
+    assert cascade.n_stages >= 2
+    assert np.all(np.diff(cascade.stage_ends) > 0)
+    faces = np.stack([synthetic_face(np.random.default_rng(1000 + i)) for i in range(100)])
+    assert cascade.accepts(faces).mean() >= 0.9
+
+
+def test_detects_the_one_face_and_nothing_else(cascade, scene):
+    image, truth = scene
+    boxes, scores = detect_faces(image, cascade, scale_factor=1.1, step=1)
+    assert len(boxes) == 1
+    assert iou(boxes[0], truth) >= 0.5
+    assert scores[0] > 3  # more than min_neighbours raw detections
+
+
+def test_face_free_image_gives_no_face(cascade):
+    background = synthetic_background(np.random.default_rng(7), (80, 90))
+    boxes, _ = detect_faces(background, cascade, scale_factor=1.1, step=1)
+    assert len(boxes) == 0
+
+
+def test_scan_equals_the_cascade_on_extracted_windows(cascade, scene):
+    """Detection (normalisation from integral images, stage 1 by slicing) = training path (per-window)."""
+    image = resize(scene[0], (40, 45), anti_aliasing=True)  # the face is now window-sized
+    row, col, _ = scan_level(image, cascade, step=1)
+    windows = np.lib.stride_tricks.sliding_window_view(image, WINDOW)
+    accepted = cascade.accepts(windows.reshape(-1, *WINDOW)).reshape(windows.shape[:2])
+    assert accepted.sum() > 0
+    np.testing.assert_array_equal(np.argwhere(accepted), np.column_stack([row, col]))
+
+
+def test_grey_float_and_rgb_uint8_give_the_same_faces(cascade, scene):
+    image, _ = scene
+    rgb = np.repeat((image * 255).round().astype(np.uint8)[..., None], 3, axis=2)
+    grey_boxes, _ = detect_faces((image * 255).round() / 255, cascade, min_neighbours=1)
+    rgb_boxes, _ = detect_faces(rgb, cascade, min_neighbours=1)
+    np.testing.assert_array_equal(grey_boxes, rgb_boxes)
+    with pytest.raises(ValueError, match="shape"):
+        detect_faces(np.zeros((4, 5, 6, 2)), cascade)
+
+
+def test_decision_function_orders_windows_as_the_cascade_does(cascade):
+    rng = np.random.default_rng(5)
+    windows = np.concatenate([np.stack([synthetic_face(rng) for _ in range(20)]),
+                              np.stack([synthetic_background(rng, WINDOW) for _ in range(20)])])
+    scores = cascade.decision_function(windows)
+    np.testing.assert_array_equal(scores >= cascade.n_stages - 0.5, cascade.accepts(windows))
+
+
+def test_mining_an_empty_cascade_gives_random_windows():
+    backgrounds = [np.random.default_rng(i).random((30, 30)) for i in range(3)]
+    windows = NegativeMiner(backgrounds, WINDOW).mine(Cascade.empty(WINDOW), 25, np.random.default_rng(0))
+    assert windows.shape == (25,) + WINDOW
+
+
+def test_mined_windows_are_false_positives_and_the_cache_changes_nothing(cascade):
+    backgrounds = [synthetic_background(np.random.default_rng(50 + i), (48, 48)) for i in range(6)]
+    first_stage = Cascade(cascade.features[cascade.stage_slice(0)], cascade.thresholds[cascade.stage_slice(0)],
+                          cascade.polarities[cascade.stage_slice(0)], cascade.alphas[cascade.stage_slice(0)],
+                          cascade.stage_ends[:1], cascade.stage_thresholds[:1])
+    cached = NegativeMiner(backgrounds, WINDOW, cache_limit=10**6)
+    cached.mine(first_stage, 10**6, np.random.default_rng(1))  # visits every image, remembers its survivors
+    from_cache = cached.mine(cascade, 40, np.random.default_rng(2))
+    fresh = NegativeMiner(backgrounds, WINDOW).mine(cascade, 40, np.random.default_rng(2))
+    assert len(fresh) > 0
+    assert np.all(cascade.accepts(fresh))
+    np.testing.assert_array_equal(from_cache, fresh)
+
+
+def test_save_load_round_trip(cascade, tmp_path, scene):
+    path = tmp_path / "cascade.npz"
+    cascade.save(path, {"note": "synthetic"})
+    loaded, settings = load_cascade(path)
+    assert settings == {"note": "synthetic"}
+    np.testing.assert_array_equal(loaded.stage_ends, cascade.stage_ends)
+    np.testing.assert_array_equal(loaded.features.corners, cascade.features.corners)
+    image, _ = scene
+    np.testing.assert_array_equal(detect_faces(image, loaded)[0], detect_faces(image, cascade)[0])
+
+
+def test_load_rejects_missing_and_foreign_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing.npz"):
+        load_cascade(tmp_path / "missing.npz")
+    np.savez(tmp_path / "other.npz", x=np.zeros(3))
+    with pytest.raises(ValueError, match="other.npz"):
+        load_cascade(tmp_path / "other.npz")
+
+
+def test_training_rejects_missing_folders(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        train_cascade(tmp_path / "nowhere", tmp_path, verbose=False)
+
+
+def test_draw_boxes_and_json(scene):
+    image, truth = scene
+    drawn = draw_boxes(image, truth[None], thickness=1)
+    assert drawn.shape == image.shape + (3,)
+    assert np.all(drawn[truth[0], truth[1]] == (1.0, 0.0, 0.0))
+    assert '"row": 30' in boxes_to_json(truth[None], [4.0], "scene.png")
+
+
+def test_read_image_reports_missing_and_unreadable_files(tmp_path):
+    from dbnfer.detect import read_image
+    save_png(tmp_path / "ok.png", np.full((5, 6), 0.5))
+    assert read_image(tmp_path / "ok.png").shape == (5, 6)
+    (tmp_path / "junk.png").write_text("not an image")
+    with pytest.raises(ValueError, match="junk.png"):
+        read_image(tmp_path / "junk.png")
+    with pytest.raises(FileNotFoundError, match="absent.png"):
+        read_image(tmp_path / "absent.png")
+
+
+def test_the_shipped_cascade_finds_the_astronauts_face():
+    from skimage import data
+    from dbnfer.detect import load_default_cascade
+    cascade = load_default_cascade()
+    assert cascade.n_stages > 0 and cascade.window_shape == (19, 19)
+    boxes, scores = detect_faces(data.astronaut())  # RGB uint8, 512x512; her face is around row 115, col 225
+    assert np.all(np.diff(scores) <= 0)
+    top, left, height, width = boxes[0]  # the strongest detection
+    assert top < 115 < top + height and left < 225 < left + width and 50 < height < 200
+
+
+@pytest.mark.realdata
+def test_the_shipped_cascade_finds_one_face_in_jaffe_photos(shared_data):
+    from dbnfer.detect import read_image
+    paths = sorted((shared_data / "jaffe").glob("*.tiff"))[::20]
+    counts = [len(detect_faces(read_image(p))[0]) for p in paths]
+    assert np.mean(np.array(counts) == 1) >= 0.9
