@@ -5,6 +5,7 @@ option) ends with one line ``dbnfer: error: ...`` on standard error and exit cod
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -14,9 +15,9 @@ import numpy as np
 matplotlib.use("Agg")
 
 from dbnfer import plots  # noqa: E402  (after choosing the file-only backend)
-from dbnfer.datasets import load_dataset  # noqa: E402
+from dbnfer.datasets import load_dataset, read_grey  # noqa: E402
 from dbnfer.experiment import load_prepared, run  # noqa: E402
-from dbnfer.models import MODELS  # noqa: E402
+from dbnfer.models import MODELS, make_model  # noqa: E402
 from dbnfer.report import new_report_dir, write_report  # noqa: E402
 
 USER_ERRORS = (ValueError, OSError)
@@ -43,8 +44,9 @@ def _add_preprocessing_options(parser):
 
 
 def _add_protocol_options(parser):
-    parser.add_argument("--protocol", choices=("kfold", "loso", "both"), default="kfold",
-                        help="kfold: stratified k-fold (person-dependent); loso: leave-one-subject-out")
+    parser.add_argument("--protocol", choices=("kfold", "loso", "subject-kfold", "both"), default="kfold",
+                        help="kfold: stratified k-fold (person-dependent); loso: leave-one-subject-out; "
+                             "subject-kfold: k folds of whole subjects; both: kfold and loso")
     parser.add_argument("--folds", type=int, default=10, help="k of k-fold (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the folds and the models")
 
@@ -72,17 +74,20 @@ def cmd_info(args):
     return 0
 
 
-def _evaluate(args, methods, title):
+def _evaluate(args, methods, title, protocols=None, load_options=None, extra_figures=None):
+    """Load, prepare, cross-validate `methods`, and write the report folder `args.out`."""
     out = new_report_dir(args.out)
     verbose = not args.quiet
-    dataset, X, settings = load_prepared(args.dataset, args.data_dir, verbose, size=args.size, crop=args.crop,
-                                         equalised=args.equalised)
-    results = run(dataset, X, methods, _protocols(args.protocol), args.folds, args.seed, verbose)
+    dataset, X, settings = load_prepared(args.dataset, args.data_dir, verbose, load_options, size=args.size,
+                                         crop=args.crop, equalised=args.equalised)
+    results = run(dataset, X, methods, protocols or _protocols(args.protocol), args.folds, args.seed, verbose)
     settings.update(folds=args.folds, seed=args.seed)
-    path = write_report(out, title, dataset, settings, results,
-                        figures=[("Examples per class", plots.montage(dataset))])
+    figures = [("Examples per class", plots.montage(dataset))]
+    if extra_figures:
+        figures += extra_figures(dataset, X, settings)
+    path = write_report(out, title, dataset, settings, results, figures)
     for (method, protocol), result in results.items():
-        print(f"{method:<12} {protocol:<6} accuracy {100 * result['accuracy']:5.1f} % "
+        print(f"{method:<12} {protocol:<13} accuracy {100 * result['accuracy']:5.1f} % "
               f"± {100 * result['accuracy_std']:4.1f}")
     print(f"report: {path}")
     return 0
@@ -106,11 +111,103 @@ def _free_folder(stem):
     return candidate
 
 
+#: The demo's share of the synthetic faces: 12 people x 8 expressions x 3 images, small enough for about a minute.
+DEMO_DATA = {"n_subjects": 12, "per_class": 3}
+
+
 def cmd_demo(args):
     args.out = args.out or _free_folder("dbnfer-demo")
     args.dataset, args.data_dir, args.size, args.crop, args.equalised = "synthetic", None, None, None, None
-    args.protocol, args.folds, args.seed = "both", 5, 0
-    return _evaluate(args, [args.model], "dbnfer demo: synthetic FACS faces")
+    args.folds, args.seed = 5, 0
+
+    def what_it_learned(dataset, X, settings):
+        model = make_model(args.model, random_state=args.seed, verbose=not args.quiet).fit(X, dataset.labels)
+        if not hasattr(model, "W_"):
+            return []
+        side = settings["size"]
+        return [("First-layer filters", plots.filters(model.W_, (side, side), title=f"{args.model}: first layer")),
+                ("Learning curves", plots.learning_curves(model.history_, title="fine-tuning on all demo images"))]
+
+    return _evaluate(args, [args.model], "dbnfer demo: synthetic FACS faces", ("kfold", "subject-kfold"),
+                     DEMO_DATA, what_it_learned)
+
+
+def _refuse_existing_file(path, force):
+    path = Path(path)
+    if path.exists() and not force:
+        raise FileExistsError(f"{path}: already exists; choose another --out or add --force (nothing was changed)")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"{path.parent}: no such folder for --out")
+    return path
+
+
+def cmd_train(args):
+    from dbnfer.predict import train_expression_model
+
+    out = _refuse_existing_file(args.out, args.force)
+    if out.suffix != ".npz":
+        raise ValueError(f"{out}: the model file name must end in .npz")
+    model = train_expression_model(args.dataset, args.data_dir, args.model, args.seed, not args.quiet,
+                                   size=args.size, crop=args.crop, equalised=args.equalised, margin=args.margin)
+    model.save(out)
+    print(f"{args.model} trained on {model.trained_on}, preprocessing {model.preprocessing}: saved {out}")
+    return 0
+
+
+def cmd_predict(args):
+    from dbnfer.predict import ExpressionModel, predict_files, predict_sequence
+
+    model = ExpressionModel.load(args.model)
+    if args.crop:
+        model.preprocessing["crop"] = args.crop
+    out = new_report_dir(args.out, force=args.force)
+    if args.sequence:
+        series = predict_sequence(model, args.inputs, out, verbose=not args.quiet)
+        print(f"{len(series)} frames, {int(np.isnan(series[:, 0]).sum())} without a face: {out / 'series.csv'}")
+        return 0
+    rows = predict_files(model, args.inputs, out, verbose=not args.quiet)
+    faces = sum(row["status"] == "ok" for row in rows)
+    problems = [row for row in rows if row["status"] != "ok"]
+    for row in problems:
+        print(f"{row['file']}: {row['status']}", file=sys.stderr)
+    print(f"{faces} faces; {len(problems)} images without a face or unreadable: {out / 'faces.csv'}")
+    return 0
+
+
+def cmd_detect(args):
+    from dbnfer.detect import boxes_to_json, detect_faces, draw_boxes, load_cascade
+    from dbnfer.predict import image_files
+    from skimage.io import imsave
+
+    cascade = load_cascade(args.cascade)[0] if args.cascade else None
+    files = image_files(args.inputs)
+    out = new_report_dir(args.out, force=args.force)
+    results = []
+    for i, path in enumerate(files):
+        try:
+            image = read_grey(path)
+        except (ValueError, OSError) as error:
+            print(f"warning: {error}", file=sys.stderr)
+            results.append({"image": str(path), "error": str(error)})
+            continue
+        boxes, scores = detect_faces(image, cascade)
+        imsave(out / f"{i:04d}_{path.stem}.png", (255 * draw_boxes(image, boxes)).astype(np.uint8),
+               check_contrast=False)
+        results.append(json.loads(boxes_to_json(boxes, scores, path)))
+        print(f"{path}: {len(boxes)} face(s)")
+    (out / "detections.json").write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+def cmd_train_detector(args):
+    from dbnfer.detect import train_cascade
+
+    out = _refuse_existing_file(args.out, args.force)
+    cascade = train_cascade(args.faces, args.backgrounds, verbose=not args.quiet, random_state=args.seed,
+                            max_stages=args.max_stages)
+    cascade.save(out)
+    print(f"cascade of {cascade.n_stages} stages saved to {out}")
+    return 0
 
 
 def build_parser():
@@ -119,7 +216,7 @@ def build_parser():
 
     demo = commands.add_parser("demo", help="run the main job on the embedded synthetic faces and write a report")
     demo.add_argument("--out", help="report folder to create (default: dbnfer-demo, or dbnfer-demo-2, ... if taken)")
-    demo.add_argument("--model", default="nn", choices=list(MODELS))
+    demo.add_argument("--model", default="dbn", choices=list(MODELS), help="default: DBN+MLP")
     demo.add_argument("--quiet", action="store_true", help="no progress messages")
     demo.set_defaults(run=cmd_demo)
 
@@ -142,6 +239,45 @@ def build_parser():
     _add_protocol_options(compare)
     _add_output_options(compare)
     compare.set_defaults(run=cmd_compare)
+
+    train = commands.add_parser("train", help="train DBN+MLP (or the plain MLP) on a whole data set; save it")
+    _add_data_options(train)
+    train.add_argument("--model", default="dbn", choices=("dbn", "mlp"))
+    _add_preprocessing_options(train)
+    train.add_argument("--margin", type=float, help="with --crop detect: widen each detected box by this fraction")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", required=True, help="model file to write (.npz)")
+    train.add_argument("--force", action="store_true", help="overwrite an existing model file")
+    train.add_argument("--quiet", action="store_true", help="no progress messages")
+    train.set_defaults(run=cmd_train)
+
+    predict = commands.add_parser("predict", help="the expression of every face in images, a folder or a sequence")
+    predict.add_argument("--model", required=True, help="a model file written by dbnfer train")
+    predict.add_argument("inputs", nargs="+", help="image files and/or folders of images")
+    predict.add_argument("--sequence", action="store_true",
+                         help="the images are frames of one sequence: write an expression time series")
+    predict.add_argument("--crop", choices=("central", "detect", "none"), help="override the model's face cropping")
+    predict.add_argument("--out", required=True, help="folder to create for the annotated images and tables")
+    predict.add_argument("--force", action="store_true", help="write into an existing, non-empty --out")
+    predict.add_argument("--quiet", action="store_true", help="no progress messages")
+    predict.set_defaults(run=cmd_predict)
+
+    detect = commands.add_parser("detect", help="find faces with the Viola-Jones cascade; draw and list the boxes")
+    detect.add_argument("inputs", nargs="+", help="image files and/or folders of images")
+    detect.add_argument("--cascade", help="a cascade file from dbnfer train-detector (default: the shipped one)")
+    detect.add_argument("--out", required=True, help="folder to create for the drawn boxes and detections.json")
+    detect.add_argument("--force", action="store_true", help="write into an existing, non-empty --out")
+    detect.set_defaults(run=cmd_detect)
+
+    train_detector = commands.add_parser("train-detector", help="train a Viola-Jones face cascade from scratch")
+    train_detector.add_argument("--faces", required=True, nargs="+", help="folder(s) of face crops")
+    train_detector.add_argument("--backgrounds", required=True, help="folder of images with no faces")
+    train_detector.add_argument("--max-stages", type=int, default=30)
+    train_detector.add_argument("--seed", type=int, default=0)
+    train_detector.add_argument("--out", required=True, help="cascade file to write (.npz)")
+    train_detector.add_argument("--force", action="store_true", help="overwrite an existing cascade file")
+    train_detector.add_argument("--quiet", action="store_true", help="no progress messages")
+    train_detector.set_defaults(run=cmd_train_detector)
     return parser
 
 

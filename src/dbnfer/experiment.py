@@ -14,13 +14,14 @@ from dbnfer.progress import report
 #: the synthetic faces are already framed, and equalising their large flat background and skin
 #: areas would stretch noise, so they are only scaled.
 PRESETS = {
-    "jaffe": {"crop": "central", "size": 32, "equalised": True},
-    "yale": {"crop": "central", "size": 32, "equalised": True},
-    "ckplus": {"crop": "none", "size": 32, "equalised": True},
-    "fer2013": {"crop": "none", "size": 32, "equalised": True},
-    "folders": {"crop": "none", "size": 32, "equalised": True},
-    "lfw": {"crop": "none", "size": 25, "equalised": True},
-    "synthetic": {"crop": "none", "size": 32, "equalised": False},
+    "jaffe": {"crop": "central", "size": 32, "equalised": True, "margin": 0.0},
+    "yale": {"crop": "detect", "size": 32, "equalised": True, "margin": 0.0},
+    "ckplus": {"crop": "detect", "size": 32, "equalised": True, "margin": 0.0},
+    "ckplus48": {"crop": "none", "size": 32, "equalised": True, "margin": 0.0},
+    "fer2013": {"crop": "none", "size": 32, "equalised": True, "margin": 0.0},
+    "folders": {"crop": "none", "size": 32, "equalised": True, "margin": 0.0},
+    "lfw": {"crop": "none", "size": 25, "equalised": True, "margin": 0.0},
+    "synthetic": {"crop": "none", "size": 32, "equalised": False, "margin": 0.0},
 }
 
 
@@ -42,7 +43,7 @@ def load_prepared(dataset_name, data_dir=None, verbose=False, load_options=None,
         The preprocessing actually used.
     """
     dataset = load_dataset(dataset_name, data_dir, **(load_options or {}))
-    settings = preprocessing(dataset_name, **overrides)
+    settings = preprocessing(dataset.name, **overrides)
     X = prepare(dataset, verbose=verbose, **settings)
     return dataset, X, settings
 

@@ -57,11 +57,15 @@ def confusion_figure(confusion, label_names, normalised=True, title=None):
 
 
 def learning_curves(history, title=None):
-    """Curves of every per-epoch series in `history` (a dict name -> list), losses and accuracies apart."""
+    """Curves of every per-epoch series in `history` (a dict name -> list), losses and accuracies apart.
+
+    Names containing "acc" go to the accuracy panel, the others (except "epoch") to the loss panel;
+    series that are empty or all NaN (no validation split) are left out.
+    """
     figure = Figure(figsize=(9, 3.2))
     loss_ax, accuracy_ax = figure.subplots(1, 2)
     for name, values in history.items():
-        if len(values) and np.ndim(values) == 1:
+        if name != "epoch" and np.ndim(values) == 1 and not np.all(np.isnan(np.asarray(values, dtype=float))):
             ax = accuracy_ax if "acc" in name else loss_ax
             ax.plot(np.arange(1, len(values) + 1), values, label=name)
     for ax, what in ((loss_ax, "loss"), (accuracy_ax, "accuracy")):

@@ -92,7 +92,7 @@ def largest_face(image, cascade=None):
     return tuple(int(v) for v in max(boxes, key=lambda box: box[2] * box[3]))
 
 
-def face_boxes(images, crop="central", margin=0.15, cascade=None, verbose=False):
+def face_boxes(images, crop="central", margin=0.0, cascade=None, verbose=False):
     """The box each image is cropped to, and how many images fell back to the central box.
 
     Parameters
@@ -101,6 +101,9 @@ def face_boxes(images, crop="central", margin=0.15, cascade=None, verbose=False)
     crop : {"central", "detect", "none"}
         ``central``: :func:`central_box`; ``detect``: the largest face the Viola-Jones cascade finds,
         widened by `margin`, or the central box when it finds none; ``none``: the whole image.
+    margin : float
+        Fraction of the detected box added on every side. The shipped cascade's box already spans
+        brows to mouth; on JAFFE, margins of 0.1-0.3 lowered leave-one-subject-out accuracy.
     cascade : optional
         The detector's cascade (default: the one shipped with dbnfer).
 
@@ -129,7 +132,7 @@ def face_boxes(images, crop="central", margin=0.15, cascade=None, verbose=False)
     return boxes, fallbacks
 
 
-def prepare(dataset, size=32, crop="central", equalised=True, margin=0.15, cascade=None, verbose=False):
+def prepare(dataset, size=32, crop="central", equalised=True, margin=0.0, cascade=None, verbose=False):
     """Turn every image of `dataset` into a vector: the design matrix X of the classifiers.
 
     Returns

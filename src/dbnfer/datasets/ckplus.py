@@ -48,7 +48,8 @@ def load_ckplus(data_dir, last_frames=3, include_neutral=False):
     Returns
     -------
     FaceDataset
-        ``groups`` are sequences (``Sxxx_yyy``).
+        ``groups`` are sequences (``Sxxx_yyy``); named "ckplus" (original layout: whole photos,
+        to be cropped) or "ckplus48" (class folders: faces already cropped).
     """
     folder = require_dir(data_dir, "CK+ (cohn-kanade-images/ and Emotion/, or class folders)")
     if (folder / "cohn-kanade-images").is_dir() and (folder / "Emotion").is_dir():
@@ -109,4 +110,4 @@ def _load_class_folders(folder):
             subjects.append(match["subject"].upper())
             groups.append(f"{match['subject'].upper()}_{match['sequence']}")
             paths.append(path)
-    return from_lists(images, labels, subjects, groups, paths, "ckplus")
+    return from_lists(images, labels, subjects, groups, paths, "ckplus48")

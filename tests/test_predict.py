@@ -1,0 +1,108 @@
+"""dbnfer predict: a drawn face of known expression, save/load across processes, and every bad input."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from skimage.io import imsave
+
+from conftest import write_image
+from dbnfer.cli import main
+from dbnfer.datasets.synthetic import ACTION_UNITS, PROTOTYPES, draw_face, make_synthetic, random_identity
+from dbnfer.dbn import DBNClassifier
+from dbnfer.predict import ExpressionModel, image_files, predict_files, predict_image
+from dbnfer.preprocess import prepare
+
+PREPROCESSING = {"crop": "none", "size": 24, "equalised": False, "margin": 0.0}
+
+
+@pytest.fixture(scope="module")
+def model():
+    data = make_synthetic(n_subjects=12, per_class=4, size=48, random_state=3)
+    X = prepare(data, size=24, crop="none", equalised=False)
+    classifier = DBNClassifier(hidden_sizes=(128,), rbm_epochs=5, n_epochs=60, random_state=0)
+    return ExpressionModel(classifier.fit(X, data.labels), data.label_names, PREPROCESSING, "synthetic")
+
+
+@pytest.fixture(scope="module")
+def model_file(model, tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "model.npz"
+    model.save(path)
+    return path
+
+
+@pytest.mark.parametrize("expression", ["surprise", "happiness"])
+def test_a_drawn_face_of_known_expression(model, expression):
+    face = random_identity(np.random.default_rng(99))  # a person the model never saw
+    au = {k: 1.0 if k in PROTOTYPES[expression] else 0.0 for k in ACTION_UNITS}
+    faces = predict_image(model, draw_face(face, au))
+    assert len(faces) == 1 and faces[0].label == expression
+    assert faces[0].box == (0, 0, 48, 48) and sum(faces[0].probabilities.values()) == pytest.approx(1, abs=1e-4)
+
+
+def test_colour_uint8_image_of_any_size(model):
+    image = (np.random.default_rng(0).random((37, 53, 3)) * 255).astype(np.uint8)
+    (face,) = predict_image(model, image)
+    assert face.box == (0, 0, 37, 53) and face.label in model.label_names
+
+
+def test_loaded_in_a_new_process_gives_identical_probabilities(model, model_file, tmp_path):
+    image = draw_face(random_identity(np.random.default_rng(5)), {k: 0.5 for k in ACTION_UNITS})
+    np.save(tmp_path / "image.npy", image)
+    code = ("import json, sys, numpy as np; from dbnfer.predict import ExpressionModel, predict_image; "
+            "m = ExpressionModel.load(sys.argv[1]); "
+            "print(json.dumps(predict_image(m, np.load(sys.argv[2]))[0].probabilities))")
+    result = subprocess.run([sys.executable, "-c", code, str(model_file), str(tmp_path / "image.npy")],
+                            capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == predict_image(model, image)[0].probabilities
+
+
+def test_batch_goes_on_past_bad_files_and_reports_them(model, tmp_path):
+    folder = tmp_path / "photos"
+    write_image(folder / "a.png", shape=(30, 30))
+    (folder / "b.jpg").write_bytes(b"not a jpeg")
+    out = tmp_path / "out"
+    out.mkdir()
+    rows = predict_files(model, [folder], out)
+    assert [row["status"] for row in rows] == ["ok", rows[1]["status"]] and rows[1]["status"].startswith("unreadable")
+    assert "b.jpg" in rows[1]["status"] and (out / "faces.csv").read_text().count("\n") == 3
+    assert json.loads((out / "faces.json").read_text())[0]["label"] in model.label_names
+
+
+def test_inputs_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.png: no such file or folder"):
+        image_files([tmp_path / "nope.png"])
+    with pytest.raises(ValueError, match="holds no files"):
+        image_files([tmp_path])
+
+
+def test_cli_predict_and_its_errors(model_file, tmp_path, capsys):
+    photo = write_image(tmp_path / "in" / "face.png", shape=(48, 48))
+    out = tmp_path / "out"
+    assert main(["predict", "--model", str(model_file), str(photo), "--out", str(out), "--quiet"]) == 0
+    assert (out / "0000_face.png").is_file() and (out / "faces.csv").is_file()
+    capsys.readouterr()
+    assert main(["predict", "--model", str(model_file), str(photo), "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["predict", "--model", str(model_file), str(photo), "--out", str(out), "--force", "--quiet"]) == 0
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, weights=np.zeros(3))
+    assert main(["predict", "--model", str(wrong), str(photo), "--out", str(tmp_path / "o2")]) == 2
+    assert "not a dbnfer model file" in capsys.readouterr().err
+    assert main(["predict", "--model", str(tmp_path / "missing.npz"), str(photo), "--out", str(tmp_path / "o3")]) == 2
+    assert "no such model file" in capsys.readouterr().err
+
+
+def test_cli_sequence_writes_a_time_series(model_file, tmp_path, capsys):
+    face = random_identity(np.random.default_rng(1))
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for t, level in enumerate(np.linspace(0, 1, 5)):
+        au = {k: level if k in PROTOTYPES["surprise"] else 0.0 for k in ACTION_UNITS}
+        imsave(frames / f"frame{t:03d}.png", (255 * draw_face(face, au)).astype(np.uint8))
+    out = tmp_path / "series"
+    assert main(["predict", "--model", str(model_file), str(frames), "--sequence", "--out", str(out), "--quiet"]) == 0
+    lines = (out / "series.csv").read_text().splitlines()
+    assert len(lines) == 6 and lines[0].startswith("frame,file,anger") and (out / "series.png").is_file()
