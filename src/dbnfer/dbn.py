@@ -41,7 +41,7 @@ Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machine
 import numpy as np
 
 from dbnfer.mlp import MLP, stratified_holdout
-from dbnfer.persist import load_npz, save_npz
+from dbnfer.persist import Saveable, load_npz, save_npz
 from dbnfer.progress import report
 from dbnfer.rbm import BernoulliRBM, GaussianBernoulliRBM, check_matrix
 
@@ -75,7 +75,7 @@ def mirror_faces(X):
     return X.reshape(len(X), side, side)[:, :, ::-1].reshape(len(X), -1)
 
 
-class DBN:
+class DBN(Saveable):
     """A stack of RBMs trained greedily, layer by layer.
 
     Parameters
@@ -237,20 +237,6 @@ class DBN:
             dbn.rbms_.append(type(rbm)._from_saved(rbm_arrays, rbm._settings()))
         return dbn
 
-    def save(self, path):
-        """Write every layer's weights and the settings to one ``.npz`` file."""
-        save_npz(path, self.kind, self._arrays(), self._settings(), FORMAT_VERSION)
-
-    @classmethod
-    def load(cls, path):
-        """Rebuild a DBN saved by `save`.
-
-        Raises
-        ------
-        ValueError
-            If the file holds another kind of model or another format version.
-        """
-        return cls._from_saved(*load_npz(path, cls.kind, FORMAT_VERSION))
 
 
 class DBNClassifier:

@@ -51,11 +51,9 @@ import numpy as np
 from scipy.linalg import blas
 
 from dbnfer.activations import sigmoid
-from dbnfer.persist import load_npz, save_npz
+from dbnfer.persist import Saveable
 from dbnfer.progress import report
 from dbnfer.rbm import check_matrix
-
-FORMAT_VERSION = 1
 
 
 def _relu(z, out):
@@ -106,7 +104,7 @@ def stratified_holdout(y, fraction, rng):
     return np.setdiff1d(np.arange(len(y)), val_idx), val_idx
 
 
-class MLP:
+class MLP(Saveable):
     """Fully connected network with a softmax output, trained by mini-batch SGD with momentum.
 
     Parameters
@@ -495,17 +493,3 @@ class MLP:
         mlp.classes_ = arrays["classes"]
         return mlp
 
-    def save(self, path):
-        """Write weights, classes and settings to one ``.npz`` file (see `dbnfer.persist`)."""
-        save_npz(path, self.kind, self._arrays(), self._settings(), FORMAT_VERSION)
-
-    @classmethod
-    def load(cls, path):
-        """Rebuild a trained MLP saved by `save`.
-
-        Raises
-        ------
-        ValueError
-            If the file holds another kind of model or another format version.
-        """
-        return cls._from_saved(*load_npz(path, cls.kind, FORMAT_VERSION))

@@ -99,3 +99,31 @@ def load_npz(path, kind, version=FORMAT_VERSION):
         raise ValueError(f"{path}: {kind!r} format version {found_version}, "
                          f"this dbnfer reads version {version}")
     return contents, settings
+
+
+class Saveable:
+    """Mixin: ``save`` and ``load`` for a model that defines three methods.
+
+    ``_arrays()`` returns its learned arrays, ``_settings()`` its constructor settings, and the
+    classmethod ``_from_saved(arrays, settings)`` rebuilds it; the class attribute ``kind`` names
+    the model in the file, so that loading a file of another kind fails clearly.
+    """
+
+    kind = None
+
+    def save(self, path):
+        """Write the model's arrays and settings to one ``.npz`` file."""
+        save_npz(path, self.kind, self._arrays(), self._settings())
+
+    @classmethod
+    def load(cls, path):
+        """Rebuild a model written by `save`.
+
+        Raises
+        ------
+        FileNotFoundError
+            If `path` does not exist.
+        ValueError
+            If the file holds another kind of model or another format version.
+        """
+        return cls._from_saved(*load_npz(path, cls.kind))

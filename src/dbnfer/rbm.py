@@ -61,10 +61,8 @@ import numpy as np
 from scipy.linalg import blas
 
 from dbnfer.activations import sigmoid, softplus
-from dbnfer.persist import load_npz, save_npz
+from dbnfer.persist import Saveable
 from dbnfer.progress import report
-
-FORMAT_VERSION = 1
 
 
 def check_matrix(X, dtype, n_features=None, name="X"):
@@ -85,14 +83,12 @@ def check_matrix(X, dtype, n_features=None, name="X"):
     return X
 
 
-class _RBM:
+class _RBM(Saveable):
     """Contrastive-divergence training shared by the Bernoulli and Gaussian RBMs.
 
     Subclasses define the visible units: `_visible_mean`, `_sample_visible`, `_initial_visible_bias`
     and `free_energy`.
     """
-
-    kind = None
 
     def __init__(self, n_hidden=256, learning_rate=0.05, n_epochs=20, batch_size=100, k=1,
                  persistent=False, momentum=0.5, final_momentum=0.9, momentum_switch=5,
@@ -262,22 +258,6 @@ class _RBM:
             v = self.gibbs(v)
         h_prob = self._hidden_prob(v)
         return self._visible_mean(self._sample_hidden(h_prob, out=h_prob))
-
-    def save(self, path):
-        """Write the weights and settings to one ``.npz`` file (see `dbnfer.persist`)."""
-        save_npz(path, self.kind, self._arrays(), self._settings(), FORMAT_VERSION)
-
-    @classmethod
-    def load(cls, path):
-        """Rebuild a trained RBM saved by `save`.
-
-        Raises
-        ------
-        ValueError
-            If the file holds another kind of model or another format version.
-        """
-        arrays, settings = load_npz(path, cls.kind, FORMAT_VERSION)
-        return cls._from_saved(arrays, settings)
 
     # ---- training internals -------------------------------------------------------------------
 
