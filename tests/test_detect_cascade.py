@@ -168,17 +168,6 @@ def test_draw_boxes_and_json(scene):
     assert '"row": 30' in boxes_to_json(truth[None], [4.0], "scene.png")
 
 
-def test_read_image_reports_missing_and_unreadable_files(tmp_path):
-    from dbnfer.detect import read_image
-    save_png(tmp_path / "ok.png", np.full((5, 6), 0.5))
-    assert read_image(tmp_path / "ok.png").shape == (5, 6)
-    (tmp_path / "junk.png").write_text("not an image")
-    with pytest.raises(ValueError, match="junk.png"):
-        read_image(tmp_path / "junk.png")
-    with pytest.raises(FileNotFoundError, match="absent.png"):
-        read_image(tmp_path / "absent.png")
-
-
 def test_the_shipped_cascade_finds_the_astronauts_face():
     from skimage import data
     from dbnfer.detect import load_default_cascade
@@ -192,7 +181,7 @@ def test_the_shipped_cascade_finds_the_astronauts_face():
 
 @pytest.mark.realdata
 def test_the_shipped_cascade_finds_one_face_in_jaffe_photos(shared_data):
-    from dbnfer.detect import read_image
+    from dbnfer.datasets import read_grey
     paths = sorted((shared_data / "jaffe").glob("*.tiff"))[::20]
-    counts = [len(detect_faces(read_image(p))[0]) for p in paths]
+    counts = [len(detect_faces(read_grey(p))[0]) for p in paths]
     assert np.mean(np.array(counts) == 1) >= 0.9

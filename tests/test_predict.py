@@ -12,7 +12,7 @@ from conftest import write_image
 from dbnfer.cli import main
 from dbnfer.datasets.synthetic import ACTION_UNITS, PROTOTYPES, draw_face, make_synthetic, random_identity
 from dbnfer.dbn import DBNClassifier
-from dbnfer.predict import ExpressionModel, image_files, predict_files, predict_image
+from dbnfer.predict import ExpressionModel, image_files, predict_files, predict_image, read_frames
 from dbnfer.preprocess import prepare
 
 PREPROCESSING = {"crop": "none", "size": 24, "equalised": False, "margin": 0.0}
@@ -106,3 +106,20 @@ def test_cli_sequence_writes_a_time_series(model_file, tmp_path, capsys):
     assert main(["predict", "--model", str(model_file), str(frames), "--sequence", "--out", str(out), "--quiet"]) == 0
     lines = (out / "series.csv").read_text().splitlines()
     assert len(lines) == 6 and lines[0].startswith("frame,file,anger") and (out / "series.png").is_file()
+
+
+def test_an_animated_gif_is_a_sequence(model_file, tmp_path):
+    import imageio.v3 as iio
+
+    face = random_identity(np.random.default_rng(2))
+    frames = [(255 * draw_face(face, {k: level if k in PROTOTYPES["happiness"] else 0.0 for k in ACTION_UNITS}))
+              .astype(np.uint8) for level in np.linspace(0, 1, 4)]
+    iio.imwrite(tmp_path / "clip.gif", np.stack(frames))
+    out = tmp_path / "series"
+    assert main(["predict", "--model", str(model_file), str(tmp_path / "clip.gif"), "--sequence", "--out", str(out),
+                 "--quiet"]) == 0
+    lines = (out / "series.csv").read_text().splitlines()
+    assert len(lines) == 5 and lines[4].startswith("3,clip.gif#3,")
+    (tmp_path / "broken.mp4").write_bytes(b"not a video")
+    with pytest.raises(ValueError, match="broken.mp4: cannot read the video"):
+        read_frames([tmp_path / "broken.mp4"])

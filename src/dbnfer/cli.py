@@ -253,9 +253,11 @@ def build_parser():
 
     predict = commands.add_parser("predict", help="the expression of every face in images, a folder or a sequence")
     predict.add_argument("--model", required=True, help="a model file written by dbnfer train")
-    predict.add_argument("inputs", nargs="+", help="image files and/or folders of images")
+    predict.add_argument("inputs", nargs="+", help="image files and/or folders of images (with --sequence: "
+                                                   "a folder of frames or one video file)")
     predict.add_argument("--sequence", action="store_true",
-                         help="the images are frames of one sequence: write an expression time series")
+                         help="the inputs are the frames of one sequence (or a video: GIF, or others with "
+                              "imageio[ffmpeg]): write an expression time series")
     predict.add_argument("--crop", choices=("central", "detect", "none"), help="override the model's face cropping")
     predict.add_argument("--out", required=True, help="folder to create for the annotated images and tables")
     predict.add_argument("--force", action="store_true", help="write into an existing, non-empty --out")

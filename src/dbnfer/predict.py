@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from skimage.color import rgb2gray, rgba2rgb
 
 from dbnfer.datasets import read_grey
 from dbnfer.dbn import DBNClassifier
+from dbnfer.detect.cascade import as_grey
 from dbnfer.experiment import load_prepared
 from dbnfer.models import make_model
 from dbnfer.persist import load_npz, save_npz
@@ -119,20 +119,6 @@ def train_expression_model(dataset, data_dir=None, model="dbn", random_state=0, 
         raise ValueError(f"dbnfer train saves DBNClassifier models ('dbn' or 'mlp'), not {model!r}")
     classifier.fit(X, data.labels)
     return ExpressionModel(classifier, data.label_names, settings, f"{dataset} ({len(data)} images)")
-
-
-def as_grey(image):
-    """Any image array (grey, RGB, RGBA; uint8 or float) as grey float in [0, 1]."""
-    image = np.asarray(image)
-    if image.dtype == np.uint8:
-        image = image / 255.0
-    if image.ndim == 3 and image.shape[2] == 4:
-        image = rgba2rgb(image)
-    if image.ndim == 3:
-        image = rgb2gray(image)
-    if image.ndim != 2:
-        raise ValueError(f"expected a grey or colour image, got an array of shape {image.shape}")
-    return image.astype(np.float32)
 
 
 def predict_image(model, image, cascade=None):
@@ -279,16 +265,45 @@ def series_figure(series, label_names, title=None):
     return figure
 
 
-def predict_sequence(model, inputs, out_dir, cascade=None, verbose=False):
-    """Expression time series of a sequence (a folder of numbered frames): ``series.csv`` and ``series.png``."""
-    out_dir = Path(out_dir)
+VIDEO_SUFFIXES = {".gif", ".mp4", ".avi", ".mov", ".mkv", ".webm"}
+
+
+def read_frames(inputs):
+    """The frames of a sequence and a name for each: one video file, or image files and folders of frames.
+
+    A video is read with imageio (installed with scikit-image): animated GIFs always work, other formats
+    need imageio's video plugin (``pip install imageio[ffmpeg]``).
+
+    Raises
+    ------
+    ValueError
+        If the video cannot be read or holds no frames.
+    """
+    if len(inputs) == 1 and Path(inputs[0]).suffix.lower() in VIDEO_SUFFIXES and Path(inputs[0]).is_file():
+        import imageio.v3 as iio
+
+        path = Path(inputs[0])
+        try:
+            frames = [as_grey(frame) for frame in iio.imiter(path)]
+        except Exception as error:  # imageio raises many types, by plugin; all mean "cannot read this video"
+            raise ValueError(f"{path}: cannot read the video ({error.__class__.__name__}: {error}); "
+                             f"for formats other than GIF, pip install imageio[ffmpeg]") from None
+        if not frames:
+            raise ValueError(f"{path}: the video holds no frames")
+        return frames, [f"{path.name}#{t}" for t in range(len(frames))]
     files = image_files(inputs)
-    frames = [read_grey(path) for path in files]
+    return [read_grey(path) for path in files], [path.name for path in files]
+
+
+def predict_sequence(model, inputs, out_dir, cascade=None, verbose=False):
+    """Expression time series of a sequence (a video, or numbered frames): ``series.csv`` and ``series.png``."""
+    out_dir = Path(out_dir)
+    frames, names = read_frames(inputs)
     report(f"sequence: {len(frames)} frames", verbose)
     series = expression_series(model, frames, cascade)
     with open(out_dir / "series.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["frame", "file", *model.label_names])
-        writer.writerows([t, files[t].name, *np.round(row, 6)] for t, row in enumerate(series))
+        writer.writerows([t, names[t], *np.round(row, 6)] for t, row in enumerate(series))
     series_figure(series, model.label_names, f"{len(frames)} frames").savefig(out_dir / "series.png", dpi=110)
     return series

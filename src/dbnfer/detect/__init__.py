@@ -24,7 +24,7 @@ from dbnfer.detect.cascade import Cascade, detect_faces, load_cascade, train_cas
 
 DEFAULT_CASCADE = Path(__file__).with_name("frontal_face.npz")
 
-__all__ = ["Cascade", "detect_faces", "load_cascade", "load_default_cascade", "train_cascade", "read_image",
+__all__ = ["Cascade", "detect_faces", "load_cascade", "load_default_cascade", "train_cascade",
            "draw_boxes", "boxes_to_json"]
 
 
@@ -37,36 +37,6 @@ def load_default_cascade():
     Cascade
     """
     return load_cascade(DEFAULT_CASCADE)[0]
-
-
-def read_image(path):
-    """Read an image file for `detect_faces` (any format Pillow reads; palette images become grey).
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-
-    Returns
-    -------
-    ndarray of uint8, shape (H, W) or (H, W, 3)
-
-    Raises
-    ------
-    FileNotFoundError
-        If there is no such file.
-    ValueError
-        If the file is not a readable image.
-    """
-    from PIL import Image, UnidentifiedImageError
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such image file")
-    try:
-        with Image.open(path) as image:
-            image = image.convert("L" if image.mode in ("L", "P", "I;16", "I", "F", "1", "LA") else "RGB")
-            return np.asarray(image)
-    except (UnidentifiedImageError, OSError) as error:
-        raise ValueError(f"{path}: not a readable image ({error})") from None
 
 
 def draw_boxes(image, boxes, colour=(1.0, 0.0, 0.0), thickness=2):
