@@ -123,3 +123,11 @@ def test_an_animated_gif_is_a_sequence(model_file, tmp_path):
     (tmp_path / "broken.mp4").write_bytes(b"not a video")
     with pytest.raises(ValueError, match="broken.mp4: cannot read the video"):
         read_frames([tmp_path / "broken.mp4"])
+
+
+def test_the_package_exposes_predict_image():
+    import dbnfer
+
+    assert dbnfer.predict_image is predict_image and dbnfer.ExpressionModel is ExpressionModel
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        dbnfer.nope
