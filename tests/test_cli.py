@@ -26,6 +26,16 @@ def test_evaluate_writes_report_and_metrics(tmp_path, capsys):
     assert (out / "confusion_nn_kfold.png").stat().st_size > 0 and "nn | kfold" in (out / "report.md").read_text()
 
 
+@pytest.mark.slow
+def test_evaluate_with_unlabeled_faces_for_pretraining(tmp_path, capsys):
+    for i in range(6):
+        write_image(tmp_path / "faces" / f"{i}.png", shape=(25, 25), seed=i)
+    out = tmp_path / "report"
+    code, stdout, _ = run(capsys, "evaluate", "--dataset", "lfw", "--model", "dbn", "--folds", "2", "--unlabeled",
+                          tmp_path / "faces", "--out", out, "--quiet")
+    assert code == 0 and "faces (6 faces, DBN pre-training only)" in (out / "report.md").read_text()
+
+
 def test_existing_report_folder_is_never_overwritten(tmp_path, capsys):
     (tmp_path / "mine.txt").write_text("precious")
     code, _, err = run(capsys, "evaluate", "--dataset", "lfw", "--out", tmp_path)
@@ -41,6 +51,7 @@ def test_existing_report_folder_is_never_overwritten(tmp_path, capsys):
     (["info", "--dataset", "nope", "--data-dir", "{tmp}"], "unknown data set 'nope'"),
     (["evaluate", "--dataset", "lfw", "--model", "nope", "--out", "{tmp}/r"], "invalid choice: 'nope'"),
     (["evaluate", "--dataset", "lfw", "--out", "{tmp}/r", "--bogus"], "unrecognized arguments: --bogus"),
+    (["evaluate", "--dataset", "lfw", "--out", "{tmp}/r", "--unlabeled", "{tmp}/nope"], "nope: no such file"),
 ])
 def test_user_mistakes_are_one_line_with_exit_2(tmp_path, capsys, argv, message):
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]

@@ -97,6 +97,22 @@ def test_mirroring_trains_on_both_and_predicts_symmetrically():
         mirror_faces(X[:, :35])
 
 
+def test_unlabeled_faces_join_pretraining_only():
+    X, y = labelled_data()
+    U = labelled_data(seed=1)[0][::2]
+    settings = dict(hidden_sizes=(12,), rbm_epochs=2, n_epochs=5, mirror=True, random_state=0)
+    model = DBNClassifier(**settings).fit(X, y, X_unlabeled=U)
+    both = np.concatenate([X, mirror_faces(X), U, mirror_faces(U)])
+    np.testing.assert_allclose(model.mean_, both.mean(axis=0), rtol=1e-5, atol=1e-6)
+    assert not np.array_equal(model.W_, DBNClassifier(**settings).fit(X, y).W_)  # pre-trained on more faces
+    assert model.mlp_.classes_.tolist() == [2, 5, 9]  # fine-tuning saw only the labelled faces
+    with pytest.raises(ValueError, match="X_unlabeled"):
+        DBNClassifier(**settings).fit(X, y, X_unlabeled=U[:, :30])
+    baseline = DBNClassifier(pretrain=False, **settings)
+    np.testing.assert_array_equal(baseline.fit(X, y, X_unlabeled=U).predict_proba(X),
+                                  DBNClassifier(pretrain=False, **settings).fit(X, y).predict_proba(X))
+
+
 def test_validation_split_drives_early_stopping_and_rbm_monitoring():
     X, y = labelled_data()
     y = np.random.default_rng(0).permutation(y)  # unlearnable labels: validation loss soon rises

@@ -7,7 +7,10 @@ from scipy.ndimage import gaussian_filter
 from skimage.transform import resize
 
 from dbnfer.detect import boxes_to_json, detect_faces, draw_boxes
-from dbnfer.detect.cascade import Cascade, NegativeMiner, load_cascade, scan_level, train_cascade
+from dbnfer.detect.adaboost import stump_predict
+from dbnfer.detect.cascade import (Cascade, NegativeMiner, _moments_at, _shrink, load_cascade, run_stages,
+                                  scan_level, train_cascade)
+from dbnfer.detect.haar import integral_images
 
 WINDOW = (12, 12)
 
@@ -96,6 +99,39 @@ def test_scan_equals_the_cascade_on_extracted_windows(cascade, scene):
     accepted = cascade.accepts(windows.reshape(-1, *WINDOW)).reshape(windows.shape[:2])
     assert accepted.sum() > 0
     np.testing.assert_array_equal(np.argwhere(accepted), np.column_stack([row, col]))
+
+
+def corner_form_stage_sums(cascade, image, row, col):
+    """Every stage's sum on windows of `image`, from the integral-image corner form (the reference)."""
+    P, Q = integral_images(image), integral_images(image ** 2)
+    mu, sigma = _moments_at(P, Q, cascade.window_shape, row, col)
+    f = (cascade.features.values_at(P, row, col) - mu[:, None] * cascade.features.area_weight) / sigma[:, None]
+    weighted = stump_predict(f, cascade.thresholds, cascade.polarities) * cascade.alphas
+    return np.add.reduceat(weighted, np.r_[0, cascade.stage_ends[:-1]], axis=1), sigma
+
+
+def test_matrix_stages_equal_the_corner_form_on_random_windows(cascade, scene):
+    """Detection's fast path (pixel masks, one product per stage) = the integral-image corner form."""
+    rng = np.random.default_rng(3)
+    image = resize(scene[0], (40, 45), anti_aliasing=True)  # holds a window-sized face, so windows pass stages
+    row, col = rng.integers(0, 40 - 12 + 1, size=3000), rng.integers(0, 45 - 12 + 1, size=3000)
+    sums, sigma = corner_form_stage_sums(cascade, image, row, col)
+    windows = np.lib.stride_tricks.sliding_window_view(image.astype(np.float32), WINDOW)[row, col].reshape(3000, -1)
+    for s, A in enumerate(cascade.stage_matrices):  # every stump of every stage, no early rejection
+        fast = (windows @ A[:-1] < sigma[:, None] * A[-1]) @ cascade.alphas[cascade.stage_slice(s)]
+        np.testing.assert_allclose(fast, sums[:, s], atol=1e-9)
+    passes = np.all(sums >= cascade.stage_thresholds, axis=1)
+    assert 0 < passes.sum() < len(row)
+    r, c, margin = run_stages([(image, row, col, sigma, 0, None)], cascade)[0]  # with early rejection
+    np.testing.assert_array_equal(np.column_stack([r, c]), np.column_stack([row, col])[passes])
+    np.testing.assert_allclose(margin, sums[passes, -1] - cascade.stage_thresholds[-1], atol=1e-9)
+
+
+def test_pyramid_levels_equal_skimage_resize():
+    image = np.random.default_rng(6).random((61, 83))
+    for scale in (1.2, 1.26, 2.5, 7.0):
+        expected = resize(image, (int(61 / scale), int(83 / scale)), anti_aliasing=True, preserve_range=True)
+        np.testing.assert_allclose(_shrink(image, scale), expected, atol=1e-12)
 
 
 def test_grey_float_and_rgb_uint8_give_the_same_faces(cascade, scene):

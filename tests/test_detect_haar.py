@@ -43,6 +43,17 @@ def test_values_at_random_windows_equal_brute_force_sums():
         np.testing.assert_allclose(got, brute_force(image, row, col, coord[pick]), atol=1e-9)
 
 
+def test_pixel_masks_give_the_corner_form_values_on_random_windows():
+    rng = np.random.default_rng(4)
+    image = rng.random((40, 50))
+    all_features = HaarFeatures.from_skimage((12, 10))
+    features = all_features[rng.choice(len(all_features), size=300, replace=False)]
+    rows, cols = rng.integers(0, 40 - 12 + 1, size=50), rng.integers(0, 50 - 10 + 1, size=50)
+    X = np.lib.stride_tricks.sliding_window_view(image, (12, 10))[rows, cols].reshape(50, -1)
+    np.testing.assert_allclose(X @ features.pixel_weights(), features.values_at(integral_images(image), rows, cols),
+                               atol=1e-9)
+
+
 def test_full_set_sizes_match_skimage():
     assert len(HaarFeatures.from_skimage((10, 12))) == len(haar_like_feature_coord(12, 10)[0])
 

@@ -71,6 +71,19 @@ def test_cross_validate_collects_every_prediction():
     assert result["confusion"] == [[12, 0], [8, 0]] and len(result["fold_accuracy"]) == 4
 
 
+def test_cross_validate_passes_fit_params_to_every_fit():
+    seen = []
+
+    class Recorder(Majority):
+        def fit(self, X, y, extra=None):
+            seen.append(extra)
+            return super().fit(X, y)
+
+    y = np.repeat([0, 1], [12, 8])
+    cross_validate(Recorder, np.zeros((20, 2)), y, stratified_kfold(y, 4, seed=0), fit_params={"extra": "U"})
+    assert seen == ["U"] * 4
+
+
 def test_subject_kfold_keeps_each_person_in_one_fold():
     data = make_synthetic(n_subjects=6, per_class=1, size=16)
     splits = make_splits(data, "subject-kfold", n_splits=3)

@@ -104,6 +104,29 @@ def test_training_lowers_the_loss_and_records_history():
     assert all(0.0 <= a <= 1.0 for a in history["val_accuracy"])
 
 
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_training_steps_are_momentum_sgd_on_the_backpropagated_gradient(activation):
+    # two full-batch steps (the batch is larger than the data, so the training buffers are
+    # sliced) against V <- μV - ε∂C/∂W, W <- W + V written out with `gradients`
+    X, y = toy_problem(2)
+    eps, mu = 0.1, 0.9
+    reference = small_network(activation)
+    params = reference.weights_ + reference.biases_
+    velocities = [np.zeros_like(p) for p in params]
+    for _ in range(2):
+        grad_W, grad_b = reference.gradients(X, y)
+        for p, v, g in zip(params, velocities, grad_W + grad_b):
+            v *= mu
+            v -= eps * g
+            p += v
+    mlp = small_network(activation)
+    mlp.learning_rate, mlp.momentum, mlp.n_epochs, mlp.batch_size = eps, mu, 2, len(X) + 5
+    mlp.warm_start, mlp.validation_fraction = True, 0.0
+    mlp.fit(X, y)
+    for p, expected in zip(mlp.weights_ + mlp.biases_, params):
+        np.testing.assert_allclose(p, expected, rtol=1e-10, atol=1e-12)
+
+
 def test_early_stopping_keeps_the_best_epoch():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((60, 30)).astype(np.float32)

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from dbnfer.datasets import load_lfw_subset
-from dbnfer.preprocess import central_box, crop, equalise, face_boxes, face_vector, prepare, scale01, widen
+from dbnfer.preprocess import (central_box, crop, equalise, face_boxes, face_vector, prepare, scale01,
+                               unlabeled_faces, widen)
 
 
 def test_central_box_is_a_centred_square():
@@ -40,6 +41,16 @@ def test_face_vector_and_prepare():
     assert vector.shape == (256,) and vector.dtype == np.float32 and 0 <= vector.min() <= vector.max() <= 1
     X = prepare(data, size=16, crop="none", equalised=False)
     assert X.shape == (10, 256) and X.min() == 0 and X.max() == 1
+
+
+def test_unlabeled_faces_keep_only_found_faces():
+    from skimage import color, data
+    photo, blank = color.rgb2gray(data.astronaut()), np.full((40, 40), 0.5)
+    X = unlabeled_faces([photo, blank], size=16, crop="detect")
+    assert X.shape == (1, 256) and X.dtype == np.float32  # the blank image is dropped, not cut centrally
+    assert unlabeled_faces([photo, blank], size=16, crop="central").shape == (2, 256)
+    with pytest.raises(ValueError, match="no face found in any of the 1 unlabeled images"):
+        unlabeled_faces([blank], crop="detect")
 
 
 def test_unknown_crop():

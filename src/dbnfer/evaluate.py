@@ -111,7 +111,7 @@ def macro_f1(confusion):
     return float(f1[actual > 0].mean())
 
 
-def cross_validate(make_model, X, y, splits, n_classes=None, verbose=False, name="model"):
+def cross_validate(make_model, X, y, splits, n_classes=None, verbose=False, name="model", fit_params=None):
     """Fit a fresh model on every training fold and score it on the matching test fold.
 
     Parameters
@@ -123,6 +123,8 @@ def cross_validate(make_model, X, y, splits, n_classes=None, verbose=False, name
     splits : list of (train_index, test_index)
     n_classes : int, optional
         Size of the confusion matrix (default: ``y.max() + 1``).
+    fit_params : dict, optional
+        Extra keyword arguments of every ``fit`` call (e.g. ``X_unlabeled`` of `DBNClassifier.fit`).
 
     Returns
     -------
@@ -139,7 +141,7 @@ def cross_validate(make_model, X, y, splits, n_classes=None, verbose=False, name
     for k, (train, test) in enumerate(splits):
         model = make_model()
         start = time.perf_counter()
-        model.fit(X[train], y[train])
+        model.fit(X[train], y[train], **(fit_params or {}))
         middle = time.perf_counter()
         predictions[test] = model.predict(X[test])
         fit_seconds, predict_seconds = fit_seconds + middle - start, predict_seconds + time.perf_counter() - middle

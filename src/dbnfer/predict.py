@@ -19,10 +19,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from dbnfer.datasets import read_grey
+from dbnfer.datasets.base import image_files, read_grey
 from dbnfer.dbn import DBNClassifier
 from dbnfer.detect.cascade import as_grey
-from dbnfer.experiment import load_prepared
+from dbnfer.experiment import load_prepared, load_unlabeled
 from dbnfer.models import make_model
 from dbnfer.persist import load_npz, save_npz
 from dbnfer.preprocess import central_box, face_vector, widen
@@ -100,7 +100,8 @@ class Face:
     probabilities: dict
 
 
-def train_expression_model(dataset, data_dir=None, model="dbn", random_state=0, verbose=False, **preprocessing):
+def train_expression_model(dataset, data_dir=None, model="dbn", random_state=0, verbose=False, unlabeled=None,
+                           **preprocessing):
     """Train a classifier on a whole data set and keep its preprocessing with it.
 
     Parameters
@@ -110,14 +111,17 @@ def train_expression_model(dataset, data_dir=None, model="dbn", random_state=0, 
     data_dir : str or Path, optional
     model : {"dbn", "mlp"}
         DBN+MLP or the same network without pre-training.
+    unlabeled : str or Path, optional
+        A folder of face images without labels for the pre-training (`dbnfer.experiment.load_unlabeled`).
     **preprocessing
         Overrides of the data set's preset (``crop``, ``size``, ``equalised``, ``margin``).
     """
-    data, X, settings = load_prepared(dataset, data_dir, verbose, **preprocessing)
     classifier = make_model(model, random_state=random_state, verbose=verbose)
     if not isinstance(classifier, DBNClassifier):
         raise ValueError(f"dbnfer train saves DBNClassifier models ('dbn' or 'mlp'), not {model!r}")
-    classifier.fit(X, data.labels)
+    data, X, settings = load_prepared(dataset, data_dir, verbose, **preprocessing)
+    X_unlabeled = None if unlabeled is None else load_unlabeled(unlabeled, settings, verbose)
+    classifier.fit(X, data.labels, X_unlabeled=X_unlabeled)
     return ExpressionModel(classifier, data.label_names, settings, f"{dataset} ({len(data)} images)")
 
 
@@ -160,33 +164,6 @@ def annotated_figure(image, faces):
         ax.text(col, row - 2, f"{face.label} {face.probability:.2f}", color="black", fontsize=max(6, w / 12),
                 va="bottom", bbox={"facecolor": "lime", "edgecolor": "none", "pad": 1})
     return figure
-
-
-def image_files(inputs):
-    """The image files named by `inputs` (files, or folders read in sorted order), in order.
-
-    In a folder every file except hidden ones is taken, whatever its name (the Yale faces are
-    named ``subject01.happy``): a file that is not an image is reported as unreadable later.
-
-    Raises
-    ------
-    FileNotFoundError
-        If an input does not exist.
-    ValueError
-        If a folder holds no image file.
-    """
-    files = []
-    for item in map(Path, inputs):
-        if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.is_file() and not p.name.startswith("."))
-            if not found:
-                raise ValueError(f"{item}: the folder holds no files")
-            files.extend(found)
-        elif item.exists():
-            files.append(item)
-        else:
-            raise FileNotFoundError(f"{item}: no such file or folder")
-    return files
 
 
 def predict_files(model, inputs, out_dir, cascade=None, verbose=False):

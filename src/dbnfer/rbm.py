@@ -42,8 +42,11 @@ by reconstructions are probabilities; the last reconstruction uses visible proba
 not samples (sec. 3); weights start at N(0, 0.01²), visible biases at log(p_i / (1 - p_i)) (sec. 8).
 
 Everything runs in float32 by default; the inner loop reuses preallocated buffers and folds the
-momentum into the weight-gradient matrix product (one GEMM with beta = μ), so a CD-1 step is five
-matrix products and a few passes over (batch, units) arrays.
+momentum into the weight-gradient matrix product (`dbnfer.sgd.momentum_step`, which keeps ΔW as
+W - W_prev, Polyak's heavy-ball form of the same update). A CD-1 step on a batch of b is then five
+(b x V) by (V x H) matrix products, 10·b·V·H flops: up v0 -> h0, down h0 -> v1, up v1 -> h1, and
+the two outer products <v0ᵀh0> - <v1ᵀh1> of eq. 9 stacked into one GEMM over 2b rows; besides
+them, a few passes over (b, units) arrays (σ, the uniform draws for h0) and two over W.
 
 References
 ----------
@@ -55,14 +58,16 @@ Hinton, G. E. & Salakhutdinov, R. R. (2006). Reducing the dimensionality of data
 Tieleman, T. (2008). Training restricted Boltzmann machines using approximations to the likelihood
     gradient. ICML.
 Besag, J. (1975). Statistical analysis of non-lattice data. The Statistician 24(3).
+Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods. USSR
+    Computational Mathematics and Mathematical Physics 4(5).
 """
 
 import numpy as np
-from scipy.linalg import blas
 
 from dbnfer.activations import sigmoid, softplus
 from dbnfer.persist import Saveable
 from dbnfer.progress import report
+from dbnfer.sgd import momentum_step
 
 
 def check_matrix(X, dtype, n_features=None, name="X"):
@@ -190,7 +195,7 @@ class _RBM(Saveable):
         X = check_matrix(X, self.dtype, getattr(self, "n_visible_", None))
         if not hasattr(self, "W_"):
             self._initialize(X)
-        elif not hasattr(self, "_dW"):  # a loaded model: continue training from its weights
+        elif not hasattr(self, "_W_prev"):  # a loaded model: continue training from its weights
             self._prepare_training(X)
         momentum = self.momentum if self.n_epochs_run_ < self.momentum_switch else self.final_momentum
         self._epoch(X, np.arange(len(X)), momentum)
@@ -274,11 +279,10 @@ class _RBM(Saveable):
     def _prepare_training(self, X):
         """Zero velocities, the sparsity average, work buffers, PCD chains and the history."""
         n_visible = self.n_visible_
-        self._dW = np.zeros_like(self.W_)  # velocities (momentum) of W, b_vis, b_hid
-        self._db_vis = np.zeros_like(self.b_vis_)
+        self._W_prev = self.W_.copy()  # the weights before the last update: ΔW = W - W_prev = 0
+        self._db_vis = np.zeros_like(self.b_vis_)  # velocities (momentum) of b_vis, b_hid
         self._db_hid = np.zeros_like(self.b_hid_)
         self._q = np.full(self.n_hidden, self.sparsity_target or 0.0, dtype=self.dtype)
-        self._gemm, self._axpy = blas.get_blas_funcs(("gemm", "axpy"), dtype=self.dtype)
         b = self.batch_size
         self._v_stack = np.empty((2 * b, n_visible), dtype=self.dtype)  # rows: v0 then vk
         self._h_stack = np.empty((2 * b, self.n_hidden), dtype=self.dtype)  # rows: h0 then hk
@@ -304,7 +308,7 @@ class _RBM(Saveable):
         v_stack, h_stack = self._v_stack[:2 * b], self._h_stack[:2 * b]
         v0, vk = v_stack[:b], v_stack[b:]  # (b, n_visible) data and k-step reconstruction
         h0_prob, hk_prob = h_stack[:b], h_stack[b:]  # (b, n_hidden)
-        np.take(X, idx, axis=0, out=v0)
+        np.take(X, idx, axis=0, out=v0, mode="clip")  # "clip" (valid indices) spares a temporary
 
         # positive phase: hidden units driven by data, sampled to start the chain
         self._hidden_prob(v0, out=h0_prob)
@@ -336,19 +340,16 @@ class _RBM(Saveable):
             h0_prob += self.sparsity_cost * (self.sparsity_target - self._q)
 
         eps = self.learning_rate
-        # Hinton (2010), eq. 9 with momentum and decay: ΔW <- μ ΔW + ε(<v0ᵀh0> - <vkᵀhk> - λW).
-        # Stacking [v0; vk] and [h0; -hk] makes <v0ᵀh0> - <vkᵀhk> one GEMM over 2b rows, and
-        # beta = μ applies the momentum inside it (ΔWᵀ is F-ordered, as BLAS wants).
         self._db_hid *= momentum
         self._db_hid += (eps / b) * (h0_prob.sum(axis=0) - hk_prob.sum(axis=0))
         self._db_vis *= momentum
         self._db_vis += (eps / b) * (v0.sum(axis=0) - vk.sum(axis=0))
+        # Hinton (2010), eq. 9 with momentum and decay: ΔW <- μ ΔW + ε(<v0ᵀh0> - <vkᵀhk> - λW),
+        # W <- W + ΔW, with ΔW kept as W - W_prev. Stacking [v0; vk] and [h0; -hk] makes
+        # <v0ᵀh0> - <vkᵀhk> one GEMM over 2b rows
         np.negative(hk_prob, out=hk_prob)
-        self._gemm(eps / b, h_stack.T, v_stack.T, beta=momentum, c=self._dW.T, trans_b=1,
-                   overwrite_c=1)
-        if self.weight_decay:
-            self._axpy(self.W_.ravel(), self._dW.ravel(), a=-eps * self.weight_decay)
-        self.W_ += self._dW
+        self.W_, self._W_prev = momentum_step(self.W_, self._W_prev, v_stack, h_stack, eps / b,
+                                              momentum, eps * self.weight_decay)
         self.b_vis_ += self._db_vis
         self.b_hid_ += self._db_hid
 

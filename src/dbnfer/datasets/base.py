@@ -115,3 +115,30 @@ def require_dir(path, what):
     if not path.is_dir():
         raise ValueError(f"{path}: is a file, but a folder of {what} was expected")
     return path
+
+
+def image_files(inputs):
+    """The image files named by `inputs` (files, or folders read in sorted order), in order.
+
+    In a folder every file except hidden ones is taken, whatever its name (the Yale faces are
+    named ``subject01.happy``): a file that is not an image is reported as unreadable later.
+
+    Raises
+    ------
+    FileNotFoundError
+        If an input does not exist.
+    ValueError
+        If a folder holds no image file.
+    """
+    files = []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            found = sorted(p for p in item.iterdir() if p.is_file() and not p.name.startswith("."))
+            if not found:
+                raise ValueError(f"{item}: the folder holds no files")
+            files.extend(found)
+        elif item.exists():
+            files.append(item)
+        else:
+            raise FileNotFoundError(f"{item}: no such file or folder")
+    return files

@@ -15,7 +15,9 @@ the integral image (VJ eq. 1-2)
 
 Adjacent rectangles share corners, so a feature is at most nine corners of P with integer weights ("corner
 form"): f(x) = sum_k w_k P[r + dr_k, c + dc_k] for a window whose top-left pixel is (r, c). Both training
-(one row per sample) and detection (all windows of an image at once) evaluate features in this form.
+(one row per sample) and detection (all windows of an image at once) evaluate features in this form. Written
+out pixel by pixel, the same feature is a mask, f(x) = sum_ij m_ij x_ij with m = +-1 on its rectangles
+(`HaarFeatures.pixel_weights`), the form detection uses once few windows are left (`cascade` module docstring).
 
 Variance normalisation (VJ sec. 5.6): windows are compared after (x - mu) / sigma. Because P of a constant
 image is mu * r * c, a feature of the normalised window is
@@ -50,7 +52,8 @@ def integral_images(windows):
     """
     x = np.asarray(windows, dtype=np.float64)
     P = np.zeros(x.shape[:-2] + (x.shape[-2] + 1, x.shape[-1] + 1))
-    P[..., 1:, 1:] = x.cumsum(axis=-2).cumsum(axis=-1)  # VJ eq. 2, as two running sums
+    np.cumsum(x, axis=-2, out=P[..., 1:, 1:])  # VJ eq. 2, as two running sums, written in place
+    np.cumsum(P[..., 1:, 1:], axis=-1, out=P[..., 1:, 1:])
     return P
 
 
@@ -172,6 +175,23 @@ class HaarFeatures:
         """
         base = np.asarray(row, dtype=np.intp) * P.shape[1] + np.asarray(col, dtype=np.intp)
         return corner_sums(P.ravel(), base, self.flat_offsets(P.shape[1]), self.weights)
+
+    def pixel_weights(self):
+        """The features as pixel masks: f(x) = sum_{i, j} M[i * width + j, feature] x[i, j].
+
+        P[dr, dc] sums the pixels above and left of (dr, dc), so corner k adds its weight w_k to every pixel
+        (i, j) with i < dr_k and j < dc_k; M is the corner form written out pixel by pixel.
+
+        Returns
+        -------
+        M : ndarray of float64, shape (height * width, n_features)
+            The sign of each rectangle (+1 or -1) on its pixels, 0 outside the feature.
+        """
+        height, width = self.window_shape
+        above = np.arange(height) < self.corners[..., 0, None]  # (n_features, 9, height): i < dr_k
+        left = np.arange(width) < self.corners[..., 1, None]  # (n_features, 9, width): j < dc_k
+        M = np.einsum("fk,fki,fkj->ijf", self.weights, above.astype(np.float64), left.astype(np.float64))
+        return M.reshape(height * width, len(self))
 
 
 def corner_sums(P_flat, base, offsets, weights):
