@@ -52,8 +52,9 @@ def _add_preprocessing_options(parser):
 
 def _add_unlabeled_option(parser):
     parser.add_argument("--unlabeled", metavar="DIR",
-                        help="folder of face images without labels, added to DBN pre-training (prepared like the "
-                             "data set; with --crop detect, images without a face are dropped)")
+                        help="folder of face images without labels, added to DBN pre-training (cropped like the "
+                             "data set's faces, by the detector where it uses a fixed box; images without a face "
+                             "are dropped)")
 
 
 def _add_protocol_options(parser):
