@@ -1,11 +1,13 @@
 """Face detection: dbnfer's shipped Haar cascade against OpenCV's Haar cascade and scikit-image's LBP cascade.
 
-On the JAFFE (213) and Yale (164) photos in ../shared/data, each holding exactly one face, in the same run:
+On the JAFFE (213) and Yale (155 once exact copies are dropped) photos in ../shared/data, each holding exactly one
+face, in the same run:
 
 * detection rate: the fraction of photos with exactly one detection, that box containing both eye centres and the
   mouth centre and being at most 3x the eye-to-mouth distance tall (a box round the whole picture does not count);
 * false positives per photo: detections that do not contain the three points;
-* time per 640x480 image: the first photos of each set resized to 640x480, best of a few runs per image.
+* time per 640x480 image: the first photos of each set resized to 640x480, fastest of three runs per image, the
+  detectors taking turns.
 
 The eye and mouth centres are not shipped with the photos, and as annotations of licensed data they are not
 shipped with dbnfer either: pass a JSON file of them with ``--landmarks`` (ours were marked by hand once per
@@ -24,12 +26,14 @@ Usage::
 """
 
 import argparse
+import hashlib
 import json
 import os
-import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
+from timing import best_times
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OPENCV_XML = ("/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml",
@@ -43,14 +47,22 @@ NO_LANDMARKS = {}
 
 
 def load_photos(landmarks):
-    """(name, landmarks or None, uint8 grey image) of the JAFFE and Yale photos."""
+    """(name, landmarks or None, uint8 grey image) of the JAFFE and Yale photos, exact duplicates dropped.
+
+    Nine Yale files are pixel-identical copies of others (``subject04.sad`` of ``subject04.normal``, eight
+    ``normal`` images of the same subject's ``glasses`` or ``noglasses``); the first in name order is kept.
+    """
     from PIL import Image
-    photos = []
-    for path in sorted((DATA / "jaffe").glob("*.tiff")):
-        photos.append(("jaffe/" + path.name, landmarks.get(path.name[:2]), np.asarray(Image.open(path).convert("L"))))
-    for path in sorted(p for p in (DATA / "yalefaces").glob("subject*") if p.is_file()):
-        photos.append(("yale/" + path.name, landmarks.get(path.name.split(".")[0]),
-                       np.asarray(Image.open(path).convert("L"))))
+    paths = [("jaffe/", path, path.name[:2]) for path in sorted((DATA / "jaffe").glob("*.tiff"))]
+    paths += [("yale/", path, path.name.split(".")[0])
+              for path in sorted(p for p in (DATA / "yalefaces").glob("subject*") if p.is_file())]
+    photos, seen = [], set()
+    for prefix, path, subject in paths:
+        image = np.asarray(Image.open(path).convert("L"))
+        digest = hashlib.sha1(image.tobytes()).hexdigest()
+        if digest not in seen:
+            seen.add(digest)
+            photos.append((prefix + path.name, landmarks.get(subject), image))
     return photos
 
 
@@ -116,17 +128,15 @@ def detection_rates(detect, photos):
     return found / len(photos), false_positives / len(photos), missed
 
 
-def time_per_image(detect, images, repeats=2):
-    """Mean over images of the best of `repeats` runs, in milliseconds."""
-    best = []
+def time_per_image(detectors, images, repeats=3):
+    """{name: mean over images of the fastest of `repeats` runs, in ms}; the detectors take turns on each image
+    (`timing.best_times`), so that a change of load on a shared machine hits them alike."""
+    total = dict.fromkeys(detectors, 0.0)
     for image in images:
-        runs = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            detect(image)
-            runs.append(time.perf_counter() - start)
-        best.append(min(runs))
-    return 1000 * float(np.mean(best))
+        best = best_times({name: partial(detect, image) for name, detect in detectors.items()}, repeats)
+        for name in total:
+            total[name] += best[name]
+    return {name: 1000 * seconds / len(images) for name, seconds in total.items()}
 
 
 def main():
@@ -150,13 +160,13 @@ def main():
     yale = [p for p in photos if p[0].startswith("yale")]
     timing_images = [(resize(image, (480, 640), preserve_range=True, anti_aliasing=True)).astype(np.uint8)
                      for _, _, image in jaffe[:half] + yale[:args.n_timing - half]]
-    results = {}
-    for name, detect in detectors(args.cascade).items():
+    found = detectors(args.cascade)
+    results = time_per_image(found, timing_images)
+    for name, detect in found.items():
         rate_jaffe, fp_jaffe, missed_jaffe = detection_rates(detect, jaffe)
         rate_yale, fp_yale, missed_yale = detection_rates(detect, yale)
         rate_all, fp_all, _ = detection_rates(detect, photos)
-        ms = time_per_image(detect, timing_images)
-        results[name] = ms
+        ms = results[name]
         print(f"{name:17s} found JAFFE {rate_jaffe:6.1%}  Yale {rate_yale:6.1%}  all {rate_all:6.1%} | "
               f"false pos./photo JAFFE {fp_jaffe:.3f}  Yale {fp_yale:.3f}  all {fp_all:.3f} | "
               f"{ms:6.1f} ms per 640x480")

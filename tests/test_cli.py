@@ -4,7 +4,9 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from conftest import write_image
 from dbnfer.cli import main
@@ -52,6 +54,12 @@ def test_existing_report_folder_is_never_overwritten(tmp_path, capsys):
     (["evaluate", "--dataset", "lfw", "--model", "nope", "--out", "{tmp}/r"], "invalid choice: 'nope'"),
     (["evaluate", "--dataset", "lfw", "--out", "{tmp}/r", "--bogus"], "unrecognized arguments: --bogus"),
     (["evaluate", "--dataset", "lfw", "--out", "{tmp}/r", "--unlabeled", "{tmp}/nope"], "nope: no such file"),
+    (["train-detector", "--faces", "{tmp}", "--backgrounds", "{tmp}", "--crop", "0.1,0.2", "--out", "{tmp}/c.npz"],
+     "--crop 0.1,0.2: expected top,left,height,width or none"),
+    (["train-detector", "--faces", "{tmp}/none", "--backgrounds", "{tmp}", "--out", "{tmp}/c.npz"],
+     "none: no such folder"),
+    (["train-detector", "--faces", "{tmp}", "--backgrounds", "{tmp}", "--out", "{tmp}/c.txt"], "must end in .npz"),
+    (["detect", "{tmp}/missing.png", "--out", "{tmp}/d"], "missing.png: no such file"),
 ])
 def test_user_mistakes_are_one_line_with_exit_2(tmp_path, capsys, argv, message):
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
@@ -60,6 +68,40 @@ def test_user_mistakes_are_one_line_with_exit_2(tmp_path, capsys, argv, message)
     except SystemExit as exit_:  # argparse's own errors
         code, err = exit_.code, capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1 and err.startswith("dbnfer: error:")
+
+
+def test_train_detector_writes_a_cascade_with_its_settings_and_never_overwrites(tmp_path, capsys):
+    from test_detect_cascade import synthetic_background, synthetic_face
+
+    from dbnfer.detect import load_cascade
+    for folder, images in [("faces", [synthetic_face(np.random.default_rng(i)) for i in range(40)]),
+                           ("scenes", [synthetic_background(np.random.default_rng(i), (80, 90)) for i in range(3)])]:
+        (tmp_path / folder).mkdir()
+        for i, image in enumerate(images):
+            Image.fromarray((255 * image).astype(np.uint8)).save(tmp_path / folder / f"{i}.png")
+    out = tmp_path / "cascade.npz"
+    argv = ["train-detector", "--faces", tmp_path / "faces", "--backgrounds", tmp_path / "scenes", "--features", 300,
+            "--max-stages", 2, "--detection-rate", 0.99, 0.995, "--glasses", 0.5, "--crop", "0.05,0.05,0.9,0.9",
+            "--out", out, "--quiet"]
+    code, stdout, _ = run(capsys, *argv)
+    cascade, settings = load_cascade(out)
+    assert code == 0 and "saved to" in stdout and 1 <= cascade.n_stages <= 2
+    assert settings["glasses"] == 0.5 and settings["crop"] == ["0.05,0.05,0.9,0.9"] and settings["n_features"] == 300
+    assert settings["detection_rate"] == [0.99, 0.995] and settings["training_seconds"] >= 0
+    before = out.read_bytes()
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "already exists" in err and out.read_bytes() == before
+
+
+def test_detect_draws_and_lists_the_faces(tmp_path, capsys):
+    from skimage import data
+    Image.fromarray(data.astronaut()).save(tmp_path / "astronaut.png")
+    code, stdout, _ = run(capsys, "detect", tmp_path / "astronaut.png", "--out", tmp_path / "found")
+    detections = json.loads((tmp_path / "found" / "detections.json").read_text())
+    assert code == 0 and len(detections) == 1
+    assert stdout.strip().endswith(f"astronaut.png: {len(detections[0]['faces'])} face(s)")
+    assert detections[0]["faces"] and detections[0]["faces"][0]["score"] > 3  # the strongest: more than 3 windows
+    assert len(list((tmp_path / "found").glob("*astronaut.png"))) == 1
 
 
 def test_unreadable_image_names_the_file_without_traceback(tmp_path):

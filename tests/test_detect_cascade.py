@@ -8,8 +8,9 @@ from skimage.transform import resize
 
 from dbnfer.detect import boxes_to_json, detect_faces, draw_boxes
 from dbnfer.detect.adaboost import stump_predict
-from dbnfer.detect.cascade import (Cascade, NegativeMiner, _moments_at, _shrink, load_cascade, run_stages,
-                                  scan_level, train_cascade)
+from dbnfer.detect.cascade import (FIXED_POINT, Cascade, NegativeMiner, _backdrop, _glasses, _moments_at, _shrink,
+                                  _side_light, fixed_point_integral_image, load_cascade, run_stages, scan_level,
+                                  train_cascade)
 from dbnfer.detect.haar import integral_images
 
 WINDOW = (12, 12)
@@ -127,11 +128,60 @@ def test_matrix_stages_equal_the_corner_form_on_random_windows(cascade, scene):
     np.testing.assert_allclose(margin, sums[passes, -1] - cascade.stage_thresholds[-1], atol=1e-9)
 
 
+def test_fixed_point_box_sums_are_exact_although_the_integral_image_wraps_round():
+    """Box sums of the int32 integral image equal the sums of the rounded fixed-point pixels, past 2^31 in total."""
+    rng = np.random.default_rng(4)
+    image = rng.uniform(0.9, 1.0, size=(300, 400))  # sums to ~1.2e5 * 2^16 ~ 2^33 in fixed point
+    P = fixed_point_integral_image(image)
+    assert P.dtype == np.int32
+    fixed = np.rint(image * FIXED_POINT).astype(np.int64)
+    assert fixed.sum() > 2 ** 32
+    row, col = rng.integers(0, 300 - 19, size=500), rng.integers(0, 400 - 19, size=500)
+    box = P[row + 19, col + 19] - P[row, col + 19] - P[row + 19, col] + P[row, col]
+    truth = [fixed[r:r + 19, c:c + 19].sum() for r, c in zip(row, col)]
+    np.testing.assert_array_equal(box, truth)
+
+
+def test_glasses_darken_only_the_eye_band_of_the_chosen_faces():
+    faces = np.full((200, 19, 19), 0.8)
+    drawn = _glasses(faces, 0.5, np.random.default_rng(0))
+    changed = np.any(drawn != faces, axis=(1, 2))
+    assert 0.35 < changed.mean() < 0.65
+    assert np.all(drawn <= faces)
+    rows_touched = np.flatnonzero(np.any(drawn != faces, axis=(0, 2)))
+    assert rows_touched.min() >= 1 and rows_touched.max() <= 8  # eyes at row ~4.5 of 19: a band round them
+    assert np.all(drawn[:, 12:] == faces[:, 12:])  # mouth and chin untouched
+
+
+def test_side_light_darkens_one_side_of_the_chosen_faces():
+    faces = np.full((400, 19, 19), 0.8)
+    lit = _side_light(faces, 0.5, np.random.default_rng(1))
+    changed = np.any(lit != faces, axis=(1, 2))
+    assert 0.4 < changed.mean() < 0.6 and np.all(lit <= faces)
+    left, right = lit[changed, :, :4].mean(axis=(1, 2)), lit[changed, :, -4:].mean(axis=(1, 2))
+    assert np.all(np.abs(left - right) > 0.1)  # one side in shadow
+    assert 0.3 < np.mean(left < right) < 0.7  # from either side
+
+
+def test_backdrop_replaces_only_the_lower_corners():
+    faces = np.full((300, 19, 19), 0.5)
+    framed = _backdrop(faces, 0.5, np.random.default_rng(2))
+    changed = np.any(framed != faces, axis=(1, 2))
+    assert 0.35 < changed.mean() < 0.65
+    assert np.all(framed[:, :6] == faces[:, :6])  # above the ellipse's centre: untouched
+    assert np.all(framed[:, 6:15, 8:11] == faces[:, 6:15, 8:11])  # the middle of the face: untouched
+    corners = framed[changed, -1, 0]
+    assert corners.std() > 0.15  # a backdrop of random grey
+
+
 def test_pyramid_levels_equal_skimage_resize():
     image = np.random.default_rng(6).random((61, 83))
     for scale in (1.2, 1.26, 2.5, 7.0):
         expected = resize(image, (int(61 / scale), int(83 / scale)), anti_aliasing=True, preserve_range=True)
         np.testing.assert_allclose(_shrink(image, scale), expected, atol=1e-12)
+        single = _shrink(image.astype(np.float32), scale)  # detection's levels: float32 in, float32 out
+        assert single.dtype == np.float32
+        np.testing.assert_allclose(single, expected, atol=1e-6)
 
 
 def test_grey_float_and_rgb_uint8_give_the_same_faces(cascade, scene):

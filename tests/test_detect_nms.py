@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dbnfer.detect.nms import group_boxes
+from dbnfer.detect.nms import frame_boxes, group_boxes
 
 
 def clustered_boxes(seed):
@@ -35,6 +35,22 @@ def test_a_small_group_inside_a_stronger_one_is_dropped():
     small = [[70, 70, 30, 30]] * 2
     grouped, _ = group_boxes(np.array(big + small), min_neighbours=1)
     np.testing.assert_array_equal(grouped, [[50, 50, 100, 100]])
+
+
+def test_a_small_group_inside_the_face_a_stronger_window_frames_is_dropped():
+    """A tight window (eyebrows to mouth) and a stray detection on the chin below it: inside the face, not the
+    window."""
+    window = [[50, 50, 100, 100]] * 6
+    chin = [[130, 70, 50, 50]] * 2  # reaches row 180, below the window's 150 (+ 20 tolerance)
+    boxes = np.array(window + chin)
+    assert len(group_boxes(boxes, min_neighbours=1)[0]) == 2
+    grouped, _ = group_boxes(boxes, min_neighbours=1, frame=(-0.1, -0.2, 1.4, 1.4))  # the face: rows 40-180
+    np.testing.assert_array_equal(grouped, [[50, 50, 100, 100]])
+
+
+def test_frame_boxes_cuts_the_framed_box():
+    np.testing.assert_allclose(frame_boxes([[10, 20, 100, 50]], (-0.1, -0.2, 1.4, 1.4)), [[0, 10, 140, 70]])
+    np.testing.assert_allclose(frame_boxes([[10, 20, 100, 50]], (0, 0, 1, 1)), [[10, 20, 100, 50]])
 
 
 @pytest.mark.parametrize("seed", range(5))

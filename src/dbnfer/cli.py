@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 # dbnfer multiplies small matrices (mini-batches of tens of faces): there, BLAS threads waiting for each other
@@ -223,11 +224,37 @@ def cmd_train_detector(args):
     from dbnfer.detect import train_cascade
 
     out = _refuse_existing_file(args.out, args.force)
-    cascade = train_cascade(args.faces, args.backgrounds, verbose=not args.quiet, random_state=args.seed,
-                            max_stages=args.max_stages)
-    cascade.save(out)
-    print(f"cascade of {cascade.n_stages} stages saved to {out}")
+    if out.suffix != ".npz":
+        raise ValueError(f"{out}: the cascade file name must end in .npz")
+    crops = [_box(box, "--crop", allow_none=True) for box in args.crop]
+    if len(crops) not in (1, len(args.faces)):
+        raise ValueError(f"--crop: give one box for all --faces folders or one per folder ({len(args.faces)})")
+    settings = {"faces": args.faces, "crop": args.crop, "backgrounds": args.backgrounds,
+                "n_features": args.features, "max_stages": args.max_stages, "detection_rate": args.detection_rate,
+                "side_light": args.side_light, "glasses": args.glasses, "backdrop": args.backdrop,
+                "face_box": args.face_box, "random_state": args.seed}
+    start = time.perf_counter()
+    cascade = train_cascade(args.faces, args.backgrounds, crop=crops[0] if len(crops) == 1 else crops,
+                            n_features=args.features, detection_rate=args.detection_rate,
+                            max_stages=args.max_stages, side_light=args.side_light, glasses=args.glasses,
+                            backdrop=args.backdrop, face_box=_box(args.face_box, "--face-box"),
+                            verbose=not args.quiet, random_state=args.seed)
+    cascade.save(out, {**settings, "training_seconds": round(time.perf_counter() - start)})
+    print(f"cascade of {cascade.n_stages} stages, {len(cascade.features)} features saved to {out}")
     return 0
+
+
+def _box(text, option, allow_none=False):
+    """'top,left,height,width' -> a tuple of 4 floats ('none' -> None if allowed); a one-line error otherwise."""
+    if allow_none and text == "none":
+        return None
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise ValueError(f"{option} {text}: expected top,left,height,width" + (" or none" if allow_none else ""))
+    return values
 
 
 def build_parser():
@@ -296,8 +323,24 @@ def build_parser():
 
     train_detector = commands.add_parser("train-detector", help="train a Viola-Jones face cascade from scratch")
     train_detector.add_argument("--faces", required=True, nargs="+", help="folder(s) of face crops")
+    train_detector.add_argument("--crop", nargs="+", default=["none"], metavar="BOX",
+                                help="top,left,height,width of the face in each --faces folder's images, as "
+                                     "fractions of the image, or none; one for all folders or one per folder")
     train_detector.add_argument("--backgrounds", required=True, help="folder of images with no faces")
+    train_detector.add_argument("--features", type=int, default=8000,
+                                help="Haar features drawn at random for each stage (default 8000)")
     train_detector.add_argument("--max-stages", type=int, default=30)
+    train_detector.add_argument("--detection-rate", type=float, nargs="+", default=[0.995], metavar="D",
+                                help="fraction of the faces each stage must keep (default 0.995); several values "
+                                     "are for the first stages in turn, the last one going on for the rest")
+    train_detector.add_argument("--side-light", type=float, default=0.0, metavar="FRACTION",
+                                help="fraction of the faces given a synthetic light from one side")
+    train_detector.add_argument("--glasses", type=float, default=0.0, metavar="FRACTION",
+                                help="fraction of the faces given drawn spectacles")
+    train_detector.add_argument("--backdrop", type=float, default=0.0, metavar="FRACTION",
+                                help="fraction of the faces given a flat backdrop beside the jaw")
+    train_detector.add_argument("--face-box", default="0,0,1,1",
+                                help="top,left,height,width of the reported face box in units of the window")
     train_detector.add_argument("--seed", type=int, default=0)
     train_detector.add_argument("--out", required=True, help="cascade file to write (.npz)")
     train_detector.add_argument("--force", action="store_true", help="overwrite an existing cascade file")

@@ -27,7 +27,10 @@ are left:
 
 * Dense (`dense_stages`): while most windows of a level survive, a stage runs on all of them at once. The
   corner (dr, dc) of a feature is, for every window of the level, one slice ``P[dr:, dc:]`` of the integral
-  image, so a feature costs ~7 whole-array additions and no indexing at all.
+  image, so a feature costs ~7 whole-array additions and no indexing at all. These run in fixed point: the
+  level's pixels in units of 2^-16 summed in int32 (`fixed_point_integral_image`), which wraps round modulo
+  2^32 but gives every feature value exactly, since those are small integer combinations of corners below
+  2^31; only the stump test is done in float32. Half the bytes of float64 arrays, and twice the speed.
 * Gathered (`run_stages`): once fewer than `DENSE_FRACTION` of the windows survive, slices would spend most of
   their work on dead windows, and the survivors are evaluated alone. Gathering the ~7 corners of every feature
   for every window (fancy indexing) costs ~20 ns per window and feature. But a Haar feature is a linear
@@ -42,16 +45,15 @@ are left:
   form (361 multiply-adds instead of ~7 look-ups per feature), yet it costs ~5-10 ns per window and feature:
   BLAS streams through cache-resident blocks at ~100 GFlop/s, while scattered look-ups wait on memory. It is
   done in float32, where sums of 361 pixels in [0, 1] keep ~6 significant digits, as much as the float32
-  feature values the thresholds were learnt on; the integral image stays float64, since its entries reach
-  ~1e5 and float32 would round away the small differences the features are made of.
+  feature values the thresholds were learnt on.
 
-  The switch point follows from the two costs: a dense stage costs ~5 ns per feature and window of the level,
-  a gathered one ~150 ns per surviving window (the gather) plus ~10 ns per feature, so for the 9-18 features
-  of the second and third stages gathering pays once fewer than ~20-30 % of the windows survive.
+  The switch point follows from the two costs: a dense stage costs ~3 ns per feature and window of the level,
+  a gathered one ~150 ns per surviving window (the gather) plus ~9 ns per feature, so for the 18 features of
+  the third stage gathering pays once fewer than ~20 % of the windows survive.
 
-With the shipped cascade on the 640x480 photos of `benchmarks/detect_vs_opencv.py` this cuts detection time
-by about a third against gathering corners, with the same detections; what remains is about a fifth pyramid
-and integral images, a quarter dense stages and half gathered stages.
+With the shipped cascade on the 640x480 photos of `benchmarks/detect_vs_opencv.py` the two together take about
+half the time of gathering corners for every stage, with the same detections; what remains is about a fifth
+pyramid and integral images, a fifth dense stages and three fifths gathered stages.
 """
 
 import time
@@ -65,13 +67,15 @@ from skimage.transform import resize
 
 from dbnfer.detect.adaboost import AdaBoost, stump_predict
 from dbnfer.detect.haar import HaarFeatures, integral_images, normalise_windows
-from dbnfer.detect.nms import group_boxes
+from dbnfer.detect.nms import frame_boxes, group_boxes
 from dbnfer.persist import load_npz, save_npz
 from dbnfer.progress import report
 
 KIND = "haar_cascade"
 MIN_STD = 1e-3  # floor on a window's standard deviation, in units of the [0, 1] grey scale
-DENSE_FRACTION = 0.3  # evaluate stages on all windows of a level while more than this fraction survives
+FIXED_POINT = 2 ** 16  # the dense stages sum pixels in units of 1 / 65536 of the [0, 1] grey scale, in int32
+DENSE_FRACTION = 0.2  # evaluate stages on all windows of a level while more than this fraction survives
+EYES = (0.24, 0.25, 0.75)  # eye row, left and right eye columns of a CBCL-framed window (from the mean face)
 CHUNK = 1024  # windows gathered together for the later stages: their pixels (1.5 MB) stay in the L2 cache
 
 
@@ -292,7 +296,7 @@ def _interpolate(image, size, axis):
     n = image.shape[axis]
     position = np.clip((np.arange(size) + 0.5) * (n / size) - 0.5, 0, n - 1)  # in input pixels
     left = np.minimum(position.astype(int), n - 2)
-    t = position - left
+    t = (position - left).astype(image.dtype)
     t = t[:, None] if axis == 0 else t
     return np.take(image, left, axis) * (1 - t) + np.take(image, left + 1, axis) * t
 
@@ -343,14 +347,15 @@ def dense_stages(level, cascade, step=1):
     n_rows, n_cols = (level.shape[0] - h) // step + 1, (level.shape[1] - w) // step + 1
     if n_rows <= 0 or n_cols <= 0:
         return level, np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0), cascade.n_stages, np.zeros(0)
-    P = integral_images(level)
+    P = fixed_point_integral_image(level)
     Q = integral_images(np.square(level, dtype=np.float64))
     mu, sigma = _window_moments(P, Q, cascade.window_shape, n_rows, n_cols, step)  # (n_rows, n_cols) each
     phases = [[np.ascontiguousarray(P[a::step, b::step]) for b in range(step)] for a in range(step)]
     alive, margin = np.ones((n_rows, n_cols), dtype=bool), np.zeros((n_rows, n_cols))
+    mu_fixed, sigma_fixed = (np.float32(FIXED_POINT) * v.astype(np.float32) for v in (mu, sigma))
     s = 0
     while s < cascade.n_stages and (s == 0 or alive.mean() > DENSE_FRACTION):
-        margin = _dense_stage_margin(phases, mu, sigma, cascade, s, n_rows, n_cols, step)
+        margin = _dense_stage_margin(phases, mu_fixed, sigma_fixed, cascade, s, n_rows, n_cols, step)
         alive &= margin >= 0
         s += 1
     row, col = np.nonzero(alive)
@@ -385,7 +390,7 @@ def run_stages(batches, cascade):
         if first_stage >= cascade.n_stages:
             done.append((start + np.arange(len(row)), margin))
             continue
-        windows = np.lib.stride_tricks.sliding_window_view(level.astype(np.float32), cascade.window_shape)
+        windows = np.lib.stride_tricks.sliding_window_view(level.astype(np.float32, copy=False), cascade.window_shape)
         for chunk_start in range(0, len(row), CHUNK):
             index = np.arange(chunk_start, min(chunk_start + CHUNK, len(row)))
             X = windows[row[index], col[index]].reshape(len(index), -1)  # (n, h * w) pixels
@@ -423,8 +428,23 @@ def _matrix_stage(part, cascade, s):
     return X[alive], sigma[alive], index[alive], margin[alive]
 
 
+def fixed_point_integral_image(level):
+    """The padded integral image of `level` in fixed point: int32 sums of the pixels in units of 1 / FIXED_POINT.
+
+    The running sums wrap round modulo 2^32 (a 640x480 image sums to ~2^34 units), which is harmless: a box sum
+    or a feature is a small integer combination of corners, exact modulo 2^32, and its true value (at most
+    3 * 19 * 19 * 2^16 < 2^31 in magnitude) is what int32 arithmetic returns.
+    """
+    P = np.zeros((level.shape[0] + 1, level.shape[1] + 1), dtype=np.int32)
+    np.rint(level * FIXED_POINT, out=P[1:, 1:], casting="unsafe")
+    np.cumsum(P[1:, 1:], axis=0, out=P[1:, 1:])
+    np.cumsum(P[1:, 1:], axis=1, out=P[1:, 1:])
+    return P
+
+
 def _window_moments(P, Q, window_shape, n_rows, n_cols, step):
-    """Mean and standard deviation (floored at MIN_STD) of every window, from integral images of x and x^2."""
+    """Mean and standard deviation (floored at MIN_STD) of every window, from the integral images of x (in fixed
+    point, `fixed_point_integral_image`) and of x^2."""
     h, w = window_shape
 
     def box_sums(I):
@@ -432,7 +452,7 @@ def _window_moments(P, Q, window_shape, n_rows, n_cols, step):
                 - I[h:h + n_rows * step:step, :n_cols * step:step] + I[:n_rows * step:step, :n_cols * step:step])
 
     area = h * w
-    mu = box_sums(P) / area
+    mu = box_sums(P) / (area * FIXED_POINT)
     sigma = np.sqrt(np.maximum(box_sums(Q) / area - mu ** 2, 0.0))
     return mu, np.maximum(sigma, MIN_STD)
 
@@ -440,31 +460,36 @@ def _window_moments(P, Q, window_shape, n_rows, n_cols, step):
 def _dense_stage_margin(phases, mu, sigma, cascade, s, n_rows, n_cols, step):
     """Stage s's sum minus its threshold on all windows of a grid, one feature at a time (few temporaries).
 
-    `phases[a][b]` is ``P[a::step, b::step]`` made contiguous, so that the corner (dr, dc) of every window of
-    the grid is the contiguous block ``phases[dr % step][dc % step][dr // step:, dc // step:]``. A stump on the
-    normalised value, p (f - a mu) / sigma < p theta, is tested as p f < p (theta sigma + a mu).
+    `phases[a][b]` is ``P[a::step, b::step]`` of the fixed-point integral image P, made contiguous, so that the
+    corner (dr, dc) of every window of the grid is the contiguous block
+    ``phases[dr % step][dc % step][dr // step:, dc // step:]``. `mu` and `sigma` are float32, in fixed-point units
+    too. A stump on the normalised value, p (f - a mu) / sigma < p theta, is tested as p f < p (theta sigma + a mu),
+    with f summed exactly in int32 and compared in float32 (arrays half the size of float64 ones: the stage runs
+    twice as fast); the margin stays float64, so that a window is accepted exactly as by the matrix form.
     """
-    margin = np.full((n_rows, n_cols), -cascade.stage_thresholds[s])
-    f, bound, spare = (np.empty((n_rows, n_cols)) for _ in range(3))  # reused by every feature: they stay in cache
+    margin = np.full((n_rows, n_cols), -cascade.stage_thresholds[s], dtype=np.float32)
+    f = np.empty((n_rows, n_cols), dtype=np.int32)
+    f_real, bound, spare = (np.empty((n_rows, n_cols), dtype=np.float32) for _ in range(3))  # reused: in cache
     face = np.empty((n_rows, n_cols), dtype=bool)
     features = cascade.features
     for j in range(*cascade.stage_slice(s).indices(len(features))):
         for k, ((dr, dc), weight) in enumerate(zip(features.corners[j].tolist(), features.weights[j].tolist())):
             corner = phases[dr % step][dc % step][dr // step:dr // step + n_rows, dc // step:dc // step + n_cols]
             if k == 0:  # the first corner's weight is never 0
-                np.multiply(corner, weight, out=f)
+                np.multiply(corner, int(weight), out=f)
                 continue
             add_or_subtract = np.add if weight > 0 else np.subtract
             for _ in range(int(abs(weight))):  # weights are small integers: no temporaries
                 add_or_subtract(f, corner, out=f)
-        np.multiply(sigma, cascade.thresholds[j], out=bound)
+        f_real[...] = f
+        np.multiply(sigma, np.float32(cascade.thresholds[j]), out=bound)
         if features.area_weight[j] != 0:  # three-rectangle features only
-            bound += np.multiply(mu, features.area_weight[j], out=spare)
+            bound += np.multiply(mu, np.float32(features.area_weight[j]), out=spare)
         if cascade.polarities[j] == 1:
-            np.less(f, bound, out=face)
+            np.less(f_real, bound, out=face)
         else:
-            np.greater(f, bound, out=face)
-        margin += np.multiply(face, cascade.alphas[j], out=spare)
+            np.greater(f_real, bound, out=face)
+        margin += np.multiply(face, np.float32(cascade.alphas[j]), out=spare)
     return margin
 
 
@@ -506,7 +531,8 @@ def raw_detections(image, cascade, scale_factor=1.2, step=None, min_size=None, m
         Last-stage margins.
     """
     boxes, margins = [], []
-    levels = list(pyramid(image, cascade.window_shape, scale_factor, min_size, max_size))
+    # float32 levels: half the bytes to resize, and what the fixed-point sums and the matrix stages read anyway
+    levels = list(pyramid(image.astype(np.float32), cascade.window_shape, scale_factor, min_size, max_size))
     batches = [dense_stages(level, cascade, step or (2 if scale <= 2 else 1)) for scale, level in levels]
     for (scale, _), (row, col, margin) in zip(levels, run_stages(batches, cascade)):
         size = np.array(cascade.window_shape, dtype=np.float64) * scale
@@ -555,7 +581,7 @@ def detect_faces(image, cascade=None, scale_factor=1.2, step=None, min_size=None
     from dbnfer.detect import load_default_cascade  # the shipped file is found next to the package
     cascade = load_default_cascade() if cascade is None else cascade
     boxes, _ = raw_detections(as_grey(image), cascade, scale_factor, step, min_size, max_size)
-    grouped, neighbours = group_boxes(boxes, min_neighbours, eps)
+    grouped, neighbours = group_boxes(boxes, min_neighbours, eps, frame=cascade.face_box)
     order = np.argsort(-neighbours, kind="stable")
     return face_boxes(grouped[order], cascade.face_box), neighbours[order].astype(np.float64)
 
@@ -567,15 +593,14 @@ def face_boxes(windows, face_box):
     -------
     ndarray of int, shape (n, 4)
     """
-    top, left, height, width = face_box
-    r, c, h, w = np.asarray(windows, dtype=np.float64).reshape(-1, 4).T
-    return np.round(np.column_stack([r + top * h, c + left * w, height * h, width * w])).astype(int)
+    return np.round(frame_boxes(windows, face_box)).astype(int)
 
 
 # ------------------------------------------------------------------------------------------------ training
 
 
-def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, rng=None):
+def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, glasses=0.0, backdrop=0.0,
+               rng=None):
     """Face crops from one or more folders, resized to the detection window.
 
     Parameters
@@ -588,10 +613,16 @@ def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, r
     mirror : bool
         Add the left-right mirror image of every face.
     side_light : float
-        Fraction of the faces (drawn at random) darkened by a linear ramp from one side to the other, to mimic
-        light from the side, which variance normalisation alone does not undo.
+        Fraction of the faces (drawn at random) darkened on one side (`_side_light`), to mimic light from the
+        other side, which variance normalisation alone does not undo.
+    glasses : float
+        Fraction of the faces (drawn at random) given drawn spectacles (`_glasses`): web and CBCL faces seldom
+        wear them, so a cascade trained on them alone rejects many faces with thick frames.
+    backdrop : float
+        Fraction of the faces (drawn at random) whose lower corners, beside the jaw, are replaced by a flat
+        backdrop (`_backdrop`): a narrow face in front of a plain wall shows the wall there.
     rng : numpy.random.Generator, optional
-        Draws the side-lit faces.
+        Draws the side-lit faces, the spectacles and the backdrops.
 
     Returns
     -------
@@ -614,20 +645,86 @@ def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, r
             faces.append(resize(image, window_shape, anti_aliasing=True))
     faces = np.stack(faces)
     faces = np.concatenate([faces, faces[:, :, ::-1]]) if mirror else faces
-    return _side_light(faces, side_light, np.random.default_rng(rng)) if side_light > 0 else faces
+    rng = np.random.default_rng(rng)
+    faces = _side_light(faces, side_light, rng) if side_light > 0 else faces
+    faces = _backdrop(faces, backdrop, rng) if backdrop > 0 else faces
+    return _glasses(faces, glasses, rng) if glasses > 0 else faces
+
+
+def _augment(faces, fraction, rng, paint):
+    """A copy of `faces` in which a random `fraction` of them are replaced by ``paint(chosen, y, x, draw)``.
+
+    y and x are the pixel centres in units of the window, shaped to broadcast against (n, height, width), and
+    ``draw(low, high)`` draws one uniform number per chosen face, shaped (n, 1, 1).
+    """
+    faces = faces.copy()
+    chosen = np.flatnonzero(rng.random(len(faces)) < fraction)
+    height, width = faces.shape[1:]
+    y = ((np.arange(height) + 0.5) / height)[None, :, None]
+    x = ((np.arange(width) + 0.5) / width)[None, None, :]
+    faces[chosen] = paint(faces[chosen], y, x, lambda low, high: rng.uniform(low, high, size=(len(chosen), 1, 1)))
+    return faces
 
 
 def _side_light(faces, fraction, rng):
-    """Multiply a random `fraction` of the faces by a left-to-right (or right-to-left) ramp 1 - s (1 - t)."""
-    faces = faces.copy()
-    lit = rng.random(len(faces)) < fraction
-    t = np.linspace(0.0, 1.0, faces.shape[2])  # across the columns
-    strength = rng.uniform(0.3, 0.8, size=lit.sum())[:, None, None]
-    ramp = 1.0 - strength * (1.0 - t)[None, None, :]  # (n_lit, 1, width)
-    flip = rng.random(lit.sum()) < 0.5
-    ramp[flip] = ramp[flip, :, ::-1]
-    faces[lit] *= ramp
-    return faces
+    """Darken one side of a random `fraction` of the faces by a ramp, as a light from the other side does.
+
+    Each chosen face is multiplied across its columns by 1 - s (1 - t), t going from 0 at one edge to 1 at the
+    other (mirrored for half of them), with depth s drawn from 0.3 to 0.8.
+    """
+    def shadow(lit, y, x, draw):
+        t = np.linspace(0.0, 1.0, lit.shape[2])
+        ramp = 1.0 - draw(0.3, 0.8) * (1.0 - t)  # (n, 1, width): dark on the left
+        mirror = rng.random(len(lit)) < 0.5
+        ramp[mirror] = ramp[mirror, :, ::-1]
+        return lit * ramp
+
+    return _augment(faces, fraction, rng, shadow)
+
+
+def _glasses(faces, fraction, rng):
+    """Draw spectacles on a random `fraction` of the faces, framed like CBCL (eyes at `EYES`).
+
+    Each pair is two elliptic rims round the eyes, a bridge and the two temples, all of a random line width, that
+    darken the pixels under them by a random factor; a quarter of the pairs are sunglasses, whose lenses darken
+    the eyes too. Drawn anti-aliased on the window grid: with y, x the pixel centres in units of the window and
+    (r, c) an eye, the rim is where the elliptic radius e = sqrt(((x - c) / a)^2 + ((y - r) / b)^2) is close to
+    1, with coverage max(0, 1 - |e - 1| b / t) for half line width t.
+    """
+    def spectacles(worn, y, x, draw):
+        row, left, right = EYES[0] + draw(-0.03, 0.03), EYES[1] + draw(-0.03, 0.03), EYES[2] + draw(-0.03, 0.03)
+        a, b, t = draw(0.15, 0.2), draw(0.1, 0.14), draw(0.02, 0.04)
+        frame = np.zeros(worn.shape)
+        lens = np.zeros(worn.shape, dtype=bool)
+        for c in (left, right):
+            e = np.sqrt(((x - c) / a) ** 2 + ((y - row) / b) ** 2)
+            frame = np.maximum(frame, np.clip(1 - np.abs(e - 1) * b / t, 0, 1))
+            lens |= e < 1
+        on_bar = np.clip(1 - np.abs(y - row + b / 2) / t, 0, 1)  # bridge and temples: one horizontal bar
+        frame = np.maximum(frame, on_bar * ((x < left - a) | ((x > left + a) & (x < right - a)) | (x > right + a)))
+        shade = 1 - draw(0.4, 0.9) * frame
+        sunglasses = rng.random((len(worn), 1, 1)) < 0.25
+        return worn * (shade * np.where(sunglasses & lens, 1 - draw(0.4, 0.8), 1.0))
+
+    return _augment(faces, fraction, rng, spectacles)
+
+
+def _backdrop(faces, fraction, rng):
+    """Replace the lower corners of a random `fraction` of the faces by a flat backdrop of random grey.
+
+    The face is the inside of an ellipse centred at (0.3, c) of semi-axes (b, a) in units of the window (with
+    c, a, b drawn per face); below its centre, pixels outside it take the backdrop's grey, with a one-pixel
+    anti-aliased edge: coverage clip((sqrt(e) - 1) a w + 1/2, 0, 1) for elliptic radius sqrt(e) and window
+    width w.
+    """
+    def wall(chosen, y, x, draw):
+        centre, a, b = 0.5 + draw(-0.03, 0.03), draw(0.42, 0.52), draw(0.7, 0.9)
+        radius = np.sqrt(((x - centre) / a) ** 2 + ((y - 0.3) / b) ** 2)
+        cover = np.clip((radius - 1) * a * chosen.shape[2] + 0.5, 0, 1) * (y > 0.3)
+        grey = draw(0.0, 1.0) + rng.normal(0, 0.02, size=chosen.shape)
+        return chosen * (1 - cover) + np.clip(grey, 0, 1) * cover
+
+    return _augment(faces, fraction, rng, wall)
 
 
 def _read_folder(folder):
@@ -795,7 +892,8 @@ def train_stage(features, positives, negatives, detection_rate, false_positive_r
 def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_positives=4000,
                   n_negatives=4000, n_features=8000, detection_rate=0.995, false_positive_rate=0.5,
                   target_false_positive_rate=1e-6, max_stages=30, max_rounds=200, mirror=True, scale_factor=1.2,
-                  mining_step=1, side_light=0.0, face_box=(0.0, 0.0, 1.0, 1.0), verbose=True, random_state=0):
+                  mining_step=1, side_light=0.0, glasses=0.0, backdrop=0.0, face_box=(0.0, 0.0, 1.0, 1.0),
+                  verbose=True, random_state=0):
     """Train a Viola-Jones cascade from folders of face crops and of face-free images (VJ Table 2).
 
     Parameters
@@ -815,8 +913,11 @@ def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_
         Features drawn at random from the full set for each stage. The full set of a 19x19 window has 63,960
         features and storing their sorted values for 8,000 windows would take ~2.5 GB; a fresh draw per stage
         keeps memory bounded while the cascade still gets to see most of the set.
-    detection_rate, false_positive_rate : float
-        d and f of each stage.
+    detection_rate : float or sequence of float
+        d of each stage, or of the first stages one by one (the last value goes on for the rest): the later
+        stages see few windows, so a higher d there keeps more faces for little detection time.
+    false_positive_rate : float
+        f of each stage.
     target_false_positive_rate : float
         Stop when the product of the stages' false-positive rates falls below this.
     max_stages, max_rounds : int
@@ -827,6 +928,10 @@ def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_
         Pyramid and stride used to scan the backgrounds for false positives.
     side_light : float
         Fraction of the faces given a synthetic light from the side (see `load_faces`).
+    glasses : float
+        Fraction of the faces given drawn spectacles (see `load_faces`).
+    backdrop : float
+        Fraction of the faces given a flat backdrop in the lower corners (see `load_faces`).
     face_box : tuple of float
         Face box reported for a detection window (see `Cascade`).
     verbose : bool
@@ -843,7 +948,7 @@ def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_
     """
     start_time = time.perf_counter()
     rng = np.random.default_rng(random_state)
-    faces = load_faces(face_dir, window_shape, crop, mirror, side_light, rng)
+    faces = load_faces(face_dir, window_shape, crop, mirror, side_light, glasses, backdrop, rng)
     miner = NegativeMiner(_read_folder(background_dir), window_shape, scale_factor, mining_step)
     all_features = HaarFeatures.from_skimage(window_shape)
     report(f"{len(faces)} faces, {len(miner.backgrounds)} background images, {len(all_features)} features", verbose)
@@ -859,7 +964,8 @@ def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_
         chosen[rng.choice(len(alive), size=min(n_positives, len(alive)), replace=False)] = True
         features = all_features[np.sort(rng.choice(len(all_features), size=min(n_features, len(all_features)),
                                                    replace=False))]
-        boost, stage_threshold, stage_fp = train_stage(features, alive[chosen], negatives, detection_rate,
+        d = np.atleast_1d(detection_rate)[min(s, np.size(detection_rate) - 1)]  # this stage's d
+        boost, stage_threshold, stage_fp = train_stage(features, alive[chosen], negatives, d,
                                                        false_positive_rate, max_rounds, alive[~chosen], verbose)
         cascade = cascade.add_stage(features[boost.features_], boost.thresholds_, boost.polarities_,
                                     boost.alphas_, stage_threshold)

@@ -9,6 +9,11 @@ Jones (IJCV 2004, sec. 5.6) merge overlapping detections into their average. Ope
 2. the connected components of "similar" are the groups; a group of n boxes becomes their average box with
    n neighbours, and groups with n <= min_neighbours are dropped;
 3. a group lying inside a bigger group that has more neighbours (more than max(3, n)) is dropped as well.
+
+Step 3 asks whether one face lies inside another, so it compares the faces the boxes stand for: with a
+detector whose window is a tight crop (eyebrows to mouth, as CBCL's), a stray detection on the chin of a strong
+face sticks out of that face's window but not out of the face (`frame`). With the window as the face, as in
+OpenCV, the rule is OpenCV's.
 """
 
 import numpy as np
@@ -16,7 +21,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 
-def group_boxes(boxes, min_neighbours=3, eps=0.2):
+def group_boxes(boxes, min_neighbours=3, eps=0.2, frame=(0.0, 0.0, 1.0, 1.0)):
     """Merge similar boxes into their average and keep groups with enough members.
 
     Parameters
@@ -27,6 +32,9 @@ def group_boxes(boxes, min_neighbours=3, eps=0.2):
         A group needs more than this many raw detections to be kept (0 keeps every group).
     eps : float
         Relative tolerance of the similarity test.
+    frame : tuple of float
+        (top, left, height, width) of the face a box stands for, in units of the box (`frame_boxes`); step 3
+        tests these faces for lying inside one another. The default is the box itself.
 
     Returns
     -------
@@ -47,8 +55,21 @@ def group_boxes(boxes, min_neighbours=3, eps=0.2):
     grouped = np.stack([np.bincount(label, weights=boxes[:, k]) for k in range(4)], axis=1) / neighbours[:, None]
     keep = neighbours > min_neighbours
     grouped, neighbours = np.round(grouped[keep]).astype(int), neighbours[keep]
-    inside = _inside_stronger(grouped, neighbours, eps)
+    inside = _inside_stronger(frame_boxes(grouped, frame), neighbours, eps)
     return grouped[~inside], neighbours[~inside]
+
+
+def frame_boxes(boxes, frame):
+    """The boxes (row, col, height, width) that `frame` = (top, left, height, width), in units of each box, cuts
+    from `boxes`: (row + top h, col + left w, height h, width w).
+
+    Returns
+    -------
+    ndarray of float, shape (n, 4)
+    """
+    top, left, height, width = frame
+    r, c, h, w = np.asarray(boxes, dtype=np.float64).reshape(-1, 4).T
+    return np.column_stack([r + top * h, c + left * w, height * h, width * w])
 
 
 def _similarity_graph(boxes, eps, block=256):
