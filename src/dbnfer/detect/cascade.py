@@ -52,8 +52,8 @@ are left:
   the third stage gathering pays once fewer than ~20 % of the windows survive.
 
 With the shipped cascade on the 640x480 photos of `benchmarks/detect_vs_opencv.py` the two together take about
-half the time of gathering corners for every stage, with the same detections; what remains is about a fifth
-pyramid and integral images, a fifth dense stages and three fifths gathered stages.
+half the time of gathering corners for every stage, with the same detections; what remains is about a sixth
+pyramid and integral images, a third dense stages and two fifths gathered stages.
 """
 
 import time
