@@ -340,7 +340,8 @@ def build_parser():
     train_detector.add_argument("--backdrop", type=float, default=0.0, metavar="FRACTION",
                                 help="fraction of the faces given a flat backdrop beside the jaw")
     train_detector.add_argument("--face-box", default="0,0,1,1",
-                                help="top,left,height,width of the reported face box in units of the window")
+                                help="top,left,height,width of the reported face box in units of the window "
+                                     "(write --face-box=-0.1,... when it starts with a minus)")
     train_detector.add_argument("--seed", type=int, default=0)
     train_detector.add_argument("--out", required=True, help="cascade file to write (.npz)")
     train_detector.add_argument("--force", action="store_true", help="overwrite an existing cascade file")
