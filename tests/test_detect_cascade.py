@@ -9,8 +9,8 @@ from skimage.transform import resize
 from dbnfer.detect import boxes_to_json, detect_faces, draw_boxes
 from dbnfer.detect.adaboost import stump_predict
 from dbnfer.detect.cascade import (FIXED_POINT, Cascade, NegativeMiner, _backdrop, _glasses, _moments_at, _shrink,
-                                  _side_light, fixed_point_integral_image, load_cascade, run_stages, scan_level,
-                                  train_cascade)
+                                  _side_light, fixed_point_integral_image, load_cascade, raw_detections, run_stages,
+                                  scan_level, train_cascade)
 from dbnfer.detect.haar import integral_images
 
 WINDOW = (12, 12)
@@ -109,6 +109,20 @@ def corner_form_stage_sums(cascade, image, row, col):
     f = (cascade.features.values_at(P, row, col) - mu[:, None] * cascade.features.area_weight) / sigma[:, None]
     weighted = stump_predict(f, cascade.thresholds, cascade.polarities) * cascade.alphas
     return np.add.reduceat(weighted, np.r_[0, cascade.stage_ends[:-1]], axis=1), sigma
+
+
+def test_small_levels_side_by_side_give_the_same_detections(monkeypatch):
+    """Packing the coarse pyramid levels into one image for their dense stages changes nothing found."""
+    from skimage import data
+    from dbnfer.detect import load_default_cascade
+    from dbnfer.detect import cascade as cascade_module
+    image, shipped = data.astronaut().mean(axis=2) / 255, load_default_cascade()
+    packed = raw_detections(image, shipped, min_size=40)
+    monkeypatch.setattr(cascade_module, "SMALL_LEVEL", 0)
+    alone = raw_detections(image, shipped, min_size=40)
+    assert len(packed[0]) > 0
+    np.testing.assert_array_equal(packed[0], alone[0])
+    np.testing.assert_array_equal(packed[1], alone[1])
 
 
 def test_matrix_stages_equal_the_corner_form_on_random_windows(cascade, scene):
