@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 from skimage.transform import resize
 
-from dbnfer.datasets import load_yale, read_grey
+from dbnfer.datasets import load_yale
+from dbnfer.images import read_grey
 from dbnfer.predict import predict_image, train_expression_model
 
 YALE_CONDITIONS = ("happy", "normal", "sad", "surprised")

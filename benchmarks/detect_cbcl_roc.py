@@ -38,7 +38,7 @@ def main():
     if not DATA.is_dir():
         print(f"{DATA} is absent: the CBCL test set is research data, not distributed with dbnfer; nothing to do")
         return
-    from dbnfer.datasets.base import image_files, read_grey
+    from dbnfer.images import image_files, read_grey
     from dbnfer.detect import load_cascade, load_default_cascade
     cascade = load_default_cascade() if args.cascade is None else load_cascade(args.cascade)[0]
     faces, nonfaces = (np.stack([read_grey(p) for p in image_files([DATA / sub])]) for sub in ("faces", "non-faces"))

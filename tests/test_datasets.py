@@ -5,23 +5,7 @@ import pytest
 
 from conftest import write_image
 from dbnfer.datasets import (load_ckplus, load_dataset, load_fer2013, load_folders, load_jaffe,
-                             load_lfw_subset, load_yale, read_grey)
-
-
-def test_read_grey_scales_and_converts(tmp_path):
-    path = write_image(tmp_path / "a.png", mode="RGB")
-    image = read_grey(path)
-    assert image.dtype == np.float32 and image.shape == (16, 16) and 0 <= image.min() <= image.max() <= 1
-
-
-@pytest.mark.parametrize("content, message", [(None, "no such file"), (b"not an image", "not a readable image")])
-def test_read_grey_errors_name_the_file(tmp_path, content, message):
-    path = tmp_path / "broken.png"
-    if content is not None:
-        path.write_bytes(content)
-    with pytest.raises((ValueError, FileNotFoundError), match=message) as error:
-        read_grey(path)
-    assert "broken.png" in str(error.value)
+                             load_lfw_subset, load_yale)
 
 
 def make_jaffe(folder):

@@ -6,7 +6,8 @@ from PIL import Image
 from scipy.ndimage import gaussian_filter
 from skimage.transform import resize
 
-from dbnfer.detect import boxes_to_json, detect_faces, draw_boxes
+from dbnfer.detect import boxes_to_json, detect_faces
+from dbnfer.images import draw_boxes
 from dbnfer.detect.adaboost import stump_predict
 from dbnfer.detect.cascade import (FIXED_POINT, Cascade, NegativeMiner, _backdrop, _glasses, _moments_at, _shrink,
                                   _side_light, fixed_point_integral_image, load_cascade, raw_detections, run_stages,
@@ -281,7 +282,7 @@ def test_the_shipped_cascade_finds_the_astronauts_face():
 
 @pytest.mark.realdata
 def test_the_shipped_cascade_finds_one_face_in_jaffe_photos(shared_data):
-    from dbnfer.datasets import read_grey
+    from dbnfer.images import read_grey
     paths = sorted((shared_data / "jaffe").glob("*.tiff"))[::20]
     counts = [len(detect_faces(read_grey(p))[0]) for p in paths]
     assert np.mean(np.array(counts) == 1) >= 0.9

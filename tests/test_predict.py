@@ -12,7 +12,7 @@ from conftest import write_image
 from dbnfer.cli import main
 from dbnfer.datasets.synthetic import ACTION_UNITS, PROTOTYPES, draw_face, make_synthetic, random_identity
 from dbnfer.dbn import DBNClassifier
-from dbnfer.datasets.base import image_files
+from dbnfer.images import image_files
 from dbnfer.predict import ExpressionModel, predict_files, predict_image, read_frames
 from dbnfer.preprocess import prepare
 

@@ -23,8 +23,9 @@ import numpy as np  # noqa: E402
 matplotlib.use("Agg")
 
 from dbnfer import plots  # noqa: E402  (after choosing the file-only backend)
-from dbnfer.datasets import load_dataset, read_grey  # noqa: E402
+from dbnfer.datasets import load_dataset  # noqa: E402
 from dbnfer.experiment import load_prepared, load_unlabeled, run  # noqa: E402
+from dbnfer.images import draw_boxes, image_files, read_grey  # noqa: E402
 from dbnfer.models import MODELS, make_model  # noqa: E402
 from dbnfer.report import new_report_dir, write_report  # noqa: E402
 
@@ -196,8 +197,7 @@ def cmd_predict(args):
 
 
 def cmd_detect(args):
-    from dbnfer.detect import boxes_to_json, detect_faces, draw_boxes, load_cascade
-    from dbnfer.datasets.base import image_files
+    from dbnfer.detect import boxes_to_json, detect_faces, load_cascade
     from skimage.io import imsave
 
     cascade = load_cascade(args.cascade)[0] if args.cascade else None

@@ -43,7 +43,8 @@ import numpy as np
 from dbnfer.mlp import MLP, stratified_holdout
 from dbnfer.persist import Saveable, load_npz, save_npz
 from dbnfer.progress import report
-from dbnfer.rbm import BernoulliRBM, GaussianBernoulliRBM, check_matrix
+from dbnfer.rbm import BernoulliRBM, GaussianBernoulliRBM
+from dbnfer.validation import check_matrix
 
 FORMAT_VERSION = 1
 

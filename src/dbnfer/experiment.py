@@ -7,8 +7,8 @@ that a table in a notebook and a table from the command line come from the same 
 import inspect
 
 from dbnfer.datasets import load_dataset
-from dbnfer.datasets.base import image_files, read_grey
 from dbnfer.evaluate import cross_validate, make_splits
+from dbnfer.images import image_files, read_grey
 from dbnfer.models import make_model
 from dbnfer.preprocess import prepare, unlabeled_faces
 from dbnfer.progress import report

@@ -71,8 +71,8 @@ import numpy as np
 from dbnfer.activations import sigmoid
 from dbnfer.persist import Saveable
 from dbnfer.progress import report
-from dbnfer.rbm import check_matrix
 from dbnfer.sgd import momentum_step
+from dbnfer.validation import check_matrix
 
 
 def _relu(z, out):

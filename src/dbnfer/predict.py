@@ -19,10 +19,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from dbnfer.datasets.base import image_files, read_grey
 from dbnfer.dbn import DBNClassifier
-from dbnfer.detect.cascade import as_grey
 from dbnfer.experiment import load_prepared, load_unlabeled
+from dbnfer.images import as_grey, image_files, read_grey
 from dbnfer.models import make_model
 from dbnfer.persist import load_npz, save_npz
 from dbnfer.preprocess import central_box, face_vector, widen

@@ -68,24 +68,7 @@ from dbnfer.activations import sigmoid, softplus
 from dbnfer.persist import Saveable
 from dbnfer.progress import report
 from dbnfer.sgd import momentum_step
-
-
-def check_matrix(X, dtype, n_features=None, name="X"):
-    """Return `X` as a finite 2-D array of `dtype`, checking its number of columns.
-
-    Raises
-    ------
-    ValueError
-        If `X` is not 2-D, has the wrong number of columns, or holds NaN or infinity.
-    """
-    X = np.asarray(X, dtype=dtype)
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be (n_samples, n_features), got shape {X.shape}")
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"{name} has {X.shape[1]} features, the model was trained on {n_features}")
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name} contains NaN or infinity")
-    return X
+from dbnfer.validation import check_matrix
 
 
 class _RBM(Saveable):

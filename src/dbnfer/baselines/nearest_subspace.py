@@ -16,6 +16,8 @@ vector kept) this is the linear regression classifier of Naseem, Togneri & Benna
 
 import numpy as np
 
+from dbnfer.validation import check_matrix
+
 
 class NearestSubspace:
     """Classify by the smallest residual to per-class linear subspaces.
@@ -73,7 +75,7 @@ class NearestSubspace:
         -------
         self : NearestSubspace
         """
-        X = _as_matrix(X)
+        X = check_matrix(X)
         y = np.asarray(y)
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
@@ -101,7 +103,7 @@ class NearestSubspace:
         -------
         ndarray, (n_samples, n_classes)
         """
-        X = _as_matrix(X)
+        X = check_matrix(X)
         return np.stack([np.linalg.norm(X - (X @ U_c) @ U_c.T, axis=1) for U_c in self.bases_], axis=1)
 
     def predict(self, X):
@@ -111,11 +113,3 @@ class NearestSubspace:
     def score(self, X, y):
         """Accuracy on (X, y)."""
         return float(np.mean(self.predict(X) == np.asarray(y)))
-
-
-def _as_matrix(X):
-    """float64 copy of X, checked to be (n_samples, n_features)."""
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"X must be (n_samples, n_features), got shape {X.shape}")
-    return X

@@ -84,6 +84,7 @@ import warnings
 import numpy as np
 
 from dbnfer.progress import report
+from dbnfer.validation import check_matrix, check_Xy
 
 TAU = 1e-12  # LIBSVM's stand-in for a non-positive a_it (duplicate training vectors)
 
@@ -332,7 +333,7 @@ class LinearSVM:
         -------
         self : LinearSVM
         """
-        X, y = _check_Xy(X, y)
+        X, y = check_Xy(X, y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"need at least two classes, got {len(self.classes_)}")
@@ -350,7 +351,7 @@ class LinearSVM:
 
     def decision_function(self, X):
         """wᵀx + b of every one-vs-rest problem, (n_samples, n_classes), or (n_samples,) for two."""
-        scores = _as_matrix(X) @ self.coef_.T + self.intercept_
+        scores = check_matrix(X) @ self.coef_.T + self.intercept_
         return scores[:, 0] if len(self.classes_) == 2 else scores
 
     def predict(self, X):
@@ -437,7 +438,7 @@ class KernelSVM:
         -------
         self : KernelSVM
         """
-        X, y = _check_Xy(X, y)
+        X, y = check_Xy(X, y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"need at least two classes, got {len(self.classes_)}")
@@ -479,7 +480,7 @@ class KernelSVM:
 
     def decision_function(self, X):
         """d(x) = Σ α_i y_i K(x_i, x) + b of every pairwise problem, (n_samples, n_pairs)."""
-        K = rbf_kernel(_as_matrix(X), self.support_vectors_, self.gamma_)  # (n_samples, n_support)
+        K = rbf_kernel(check_matrix(X), self.support_vectors_, self.gamma_)  # (n_samples, n_support)
         return K @ self.dual_coef_ + self.intercept_
 
     def predict(self, X):
@@ -494,19 +495,3 @@ class KernelSVM:
     def score(self, X, y):
         """Accuracy on (X, y)."""
         return float(np.mean(self.predict(X) == np.asarray(y)))
-
-
-def _as_matrix(X):
-    """float64 copy of X, checked to be (n_samples, n_features)."""
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"X must be (n_samples, n_features), got shape {X.shape}")
-    return X
-
-
-def _check_Xy(X, y):
-    X = _as_matrix(X)
-    y = np.asarray(y)
-    if y.shape != (len(X),):
-        raise ValueError(f"y must be ({len(X)},) to match X, got shape {y.shape}")
-    return X, y

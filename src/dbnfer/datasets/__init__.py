@@ -5,7 +5,7 @@
     >>> data = load_dataset("jaffe", "path/to/jaffe")             # SS.EEn.NNN.tiff files
 """
 
-from dbnfer.datasets.base import LABELS, FaceDataset, read_grey
+from dbnfer.datasets.base import LABELS, FaceDataset
 from dbnfer.datasets.ckplus import load_ckplus
 from dbnfer.datasets.fer2013 import load_fer2013
 from dbnfer.datasets.folders import load_folders, load_lfw_subset
@@ -45,5 +45,5 @@ def load_dataset(name, data_dir=None, **options):
     return LOADERS[name](data_dir, **options)
 
 
-__all__ = ["LABELS", "FaceDataset", "read_grey", "load_dataset", "load_jaffe", "load_ckplus", "load_fer2013",
+__all__ = ["LABELS", "FaceDataset", "load_dataset", "load_jaffe", "load_ckplus", "load_fer2013",
            "load_yale", "load_folders", "load_lfw_subset", "make_synthetic"]

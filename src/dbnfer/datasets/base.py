@@ -1,10 +1,9 @@
-"""The one data type every loader returns, the common label vocabulary, and safe image reading."""
+"""The one data type every loader returns, and the common label vocabulary."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 from skimage.transform import resize
 
 #: The expression labels shared by all data sets (Ekman's six basic emotions, contempt, and neutral).
@@ -84,29 +83,6 @@ def from_lists(images, label_names_per_image, subjects, groups, paths, name, voc
                        [str(p) for p in paths], name)
 
 
-def read_grey(path):
-    """Read an image file of any format Pillow knows as grey float32 in [0, 1].
-
-    Colour images are converted with the ITU-R 601 luma weights; palette images through their palette.
-
-    Raises
-    ------
-    FileNotFoundError
-        If `path` does not exist.
-    ValueError
-        If the file is not a readable image.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    try:
-        with Image.open(path) as image:
-            grey = np.asarray(image.convert("L"), dtype=np.float32)
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise ValueError(f"{path}: not a readable image ({error.__class__.__name__})") from None
-    return grey / 255.0
-
-
 def require_dir(path, what):
     """Return `path` as a Path, or raise FileNotFoundError naming it if it is not a folder."""
     path = Path(path)
@@ -115,30 +91,3 @@ def require_dir(path, what):
     if not path.is_dir():
         raise ValueError(f"{path}: is a file, but a folder of {what} was expected")
     return path
-
-
-def image_files(inputs):
-    """The image files named by `inputs` (files, or folders read in sorted order), in order.
-
-    In a folder every file except hidden ones is taken, whatever its name (the Yale faces are
-    named ``subject01.happy``): a file that is not an image is reported as unreadable later.
-
-    Raises
-    ------
-    FileNotFoundError
-        If an input does not exist.
-    ValueError
-        If a folder holds no image file.
-    """
-    files = []
-    for item in map(Path, inputs):
-        if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.is_file() and not p.name.startswith("."))
-            if not found:
-                raise ValueError(f"{item}: the folder holds no files")
-            files.extend(found)
-        elif item.exists():
-            files.append(item)
-        else:
-            raise FileNotFoundError(f"{item}: no such file or folder")
-    return files

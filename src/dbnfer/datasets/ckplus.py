@@ -20,7 +20,8 @@ near-copies, so the sequence is the group that evaluation never splits across tr
 
 import re
 
-from dbnfer.datasets.base import from_lists, read_grey, require_dir
+from dbnfer.datasets.base import from_lists, require_dir
+from dbnfer.images import read_grey
 
 #: CK+ emotion codes 0-7.
 EMOTION_CODES = ("neutral", "anger", "contempt", "disgust", "fear", "happiness", "sadness", "surprise")

@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from dbnfer.datasets.base import FaceDataset, from_lists, read_grey, require_dir
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".pgm", ".ppm"}
+from dbnfer.datasets.base import FaceDataset, from_lists, require_dir
+from dbnfer.images import IMAGE_SUFFIXES, read_grey
 
 
 def load_folders(data_dir):

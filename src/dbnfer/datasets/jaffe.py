@@ -8,7 +8,8 @@ cropped before classification (see :mod:`dbnfer.preprocess`).
 
 import re
 
-from dbnfer.datasets.base import from_lists, read_grey, require_dir
+from dbnfer.datasets.base import from_lists, require_dir
+from dbnfer.images import read_grey
 
 #: JAFFE's expression codes and the common label each one stands for.
 CODES = {"AN": "anger", "DI": "disgust", "FE": "fear", "HA": "happiness", "NE": "neutral",

@@ -11,7 +11,8 @@ in the training and the test fold at once.
 import hashlib
 import re
 
-from dbnfer.datasets.base import from_lists, read_grey, require_dir
+from dbnfer.datasets.base import from_lists, require_dir
+from dbnfer.images import read_grey
 
 #: Yale's expression conditions and the label each one stands for (sleepy and wink are extra classes).
 CONDITIONS = {"happy": "happiness", "normal": "neutral", "sad": "sadness", "sleepy": "sleepy",

@@ -25,7 +25,7 @@ from dbnfer.detect.cascade import Cascade, detect_faces, load_cascade, train_cas
 DEFAULT_CASCADE = Path(__file__).with_name("frontal_face.npz")
 
 __all__ = ["Cascade", "detect_faces", "load_cascade", "load_default_cascade", "train_cascade",
-           "draw_boxes", "boxes_to_json"]
+           "boxes_to_json"]
 
 
 @lru_cache(maxsize=1)
@@ -37,40 +37,6 @@ def load_default_cascade():
     Cascade
     """
     return load_cascade(DEFAULT_CASCADE)[0]
-
-
-def draw_boxes(image, boxes, colour=(1.0, 0.0, 0.0), thickness=2):
-    """An RGB float copy of `image` with the outline of each box drawn on it.
-
-    Parameters
-    ----------
-    image : ndarray, shape (H, W) or (H, W, 3|4)
-        Grey or colour image, uint8 or float.
-    boxes : ndarray, shape (n, 4)
-        (row, col, height, width).
-    colour : tuple of float
-        RGB in [0, 1].
-    thickness : int
-        Line width in pixels.
-
-    Returns
-    -------
-    ndarray of float64, shape (H, W, 3), in [0, 1]
-    """
-    from dbnfer.detect.cascade import as_grey
-    rgb = np.repeat(as_grey(image)[..., None], 3, axis=2) if np.ndim(image) == 2 else _as_unit_rgb(image)
-    for top, left, height, width in np.maximum(np.asarray(boxes, dtype=int).reshape(-1, 4), 0):
-        bottom, right = top + height, left + width
-        rgb[top:top + thickness, left:right] = colour
-        rgb[max(bottom - thickness, top):bottom, left:right] = colour
-        rgb[top:bottom, left:left + thickness] = colour
-        rgb[top:bottom, max(right - thickness, left):right] = colour
-    return rgb
-
-
-def _as_unit_rgb(image):
-    rgb = np.asarray(image)[..., :3]
-    return rgb / 255.0 if np.issubdtype(rgb.dtype, np.integer) else rgb.astype(np.float64).copy()
 
 
 def boxes_to_json(boxes, scores, image_path=None):

@@ -72,6 +72,7 @@ from skimage.transform import resize
 from dbnfer.detect.adaboost import AdaBoost, stump_predict
 from dbnfer.detect.haar import HaarFeatures, integral_images, normalise_windows
 from dbnfer.detect.nms import frame_boxes, group_boxes
+from dbnfer.images import IMAGE_SUFFIXES, as_grey, image_files, read_grey
 from dbnfer.persist import load_npz, save_npz
 from dbnfer.progress import report
 
@@ -499,25 +500,6 @@ def _dense_stage_margin(phases, mu, sigma, cascade, s, n_rows, n_cols, step):
     return margin
 
 
-def as_grey(image):
-    """A float64 grey version of a grey or RGB(A) image, uint8 or float.
-
-    Raises
-    ------
-    ValueError
-        If `image` is not 2-D grey or 3-D with 3 or 4 channels.
-    """
-    image = np.asarray(image)
-    if image.ndim == 3 and image.shape[2] in (3, 4):
-        rgb = image[..., :3].astype(np.float64)
-        image = rgb @ np.array([0.2125, 0.7154, 0.0721])  # skimage.color.rgb2gray weights
-    elif image.ndim != 2:
-        raise ValueError(f"expected a grey (H, W) or colour (H, W, 3|4) image, got shape {image.shape}")
-    is_integer = np.issubdtype(image.dtype, np.integer)
-    image = image.astype(np.float64)
-    return image / 255.0 if is_integer or image.max() > 1.0 else image
-
-
 def raw_detections(image, cascade, scale_factor=1.2, step=None, min_size=None, max_size=None):
     """Every window of every scale that passes the cascade, before grouping.
 
@@ -761,16 +743,8 @@ def _backdrop(faces, fraction, rng):
 
 
 def _read_folder(folder):
-    """Grey float images of every readable image file in `folder` (sorted by name)."""
-    from skimage.io import imread  # deferred: only training and the CLI read files
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such folder")
-    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".pgm", ".bmp",
-                                                                       ".tif", ".tiff", ".gif"))
-    if not paths:
-        raise FileNotFoundError(f"{folder}: holds no image files")
-    return [as_grey(imread(p)) for p in paths]
+    """Grey float images of every image file in `folder` (sorted by name)."""
+    return [read_grey(path) for path in image_files([folder], IMAGE_SUFFIXES)]
 
 
 class NegativeMiner:
