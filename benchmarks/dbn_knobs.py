@@ -18,9 +18,9 @@ import json
 import resource
 import time
 
-from dbnfer.dbn import DBNClassifier
 from dbnfer.evaluate import cross_validate, make_splits
 from dbnfer.experiment import load_prepared, load_unlabeled
+from dbnfer.networks.dbn import DBNClassifier
 
 
 def main():

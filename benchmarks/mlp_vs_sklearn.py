@@ -29,7 +29,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from dbnfer.mlp import MLP
+from dbnfer.networks.mlp import MLP
 from timing import best_times  # benchmarks/timing.py, next to this script
 
 N_SAMPLES, N_FEATURES, N_HIDDEN, N_CLASSES, N_TRAIN = 5000, 2304, 500, 7, 4000

@@ -27,7 +27,7 @@ import argparse
 import numpy as np
 from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
 
-from dbnfer.rbm import BernoulliRBM
+from dbnfer.networks.rbm import BernoulliRBM
 from timing import best_times  # benchmarks/timing.py, next to this script
 
 N_SAMPLES, N_HIDDEN, BATCH, LEARNING_RATE = 5000, 500, 100, 0.05

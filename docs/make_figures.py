@@ -2,13 +2,9 @@
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from dbnfer.datasets import make_synthetic  # noqa: E402
-from dbnfer.experiment import load_prepared, run  # noqa: E402
-from dbnfer.plots import confusion_figure, montage  # noqa: E402
+from dbnfer.datasets import make_synthetic
+from dbnfer.experiment import load_prepared, run
+from dbnfer.plots import confusion_figure, montage
 
 HERE = Path(__file__).parent
 

@@ -115,7 +115,13 @@ def test_fer2013_errors(tmp_path):
     with pytest.raises(ValueError, match="not a FER2013 CSV"):
         load_fer2013(tmp_path)
     (tmp_path / "fer2013.csv").write_text("emotion,pixels,Usage\n3,1 2 3,Training\n")
-    with pytest.raises(ValueError, match="fer2013.csv:2: expected an emotion 0-6 and 2304 pixels"):
+    with pytest.raises(ValueError, match="fer2013.csv:2: 3 pixels, expected 2304"):
+        load_fer2013(tmp_path)
+    (tmp_path / "fer2013.csv").write_text("emotion,pixels,Usage\n3," + " ".join(["300"] * 2304) + ",Training\n")
+    with pytest.raises(ValueError, match="fer2013.csv:2: pixel values outside 0-255"):
+        load_fer2013(tmp_path)
+    (tmp_path / "fer2013.csv").write_text("emotion,pixels,Usage\n")
+    with pytest.raises(ValueError, match="empty"):
         load_fer2013(tmp_path)
 
 

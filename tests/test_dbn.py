@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from dbnfer.dbn import DBN, DBNClassifier, mirror_faces
-from dbnfer.mlp import MLP
-from dbnfer.rbm import BernoulliRBM, GaussianBernoulliRBM
+from dbnfer.networks.dbn import DBN, DBNClassifier, mirror_faces
+from dbnfer.networks.mlp import MLP
+from dbnfer.networks.rbm import BernoulliRBM, GaussianBernoulliRBM
 
 
 def binary_data(n=120, n_features=16, seed=0):
@@ -58,6 +58,18 @@ def test_sample_shapes_and_ranges():
     dbn = DBN((10, 6), n_epochs=2, batch_size=20, random_state=0).fit(binary_data())
     samples = dbn.sample(4, n_gibbs=10, random_state=0)
     assert samples.shape == (4, 16) and np.all((samples >= 0) & (samples <= 1))
+    np.testing.assert_array_equal(dbn.sample(4, n_gibbs=10, random_state=0), samples)
+    top = dbn.rbms_[1]
+    down = dbn.rbms_[0].visible_mean(top.sample(4, n_steps=10, random_state=0))
+    np.testing.assert_array_equal(samples, down)  # Gibbs at the top, then one pass down
+
+
+def test_verbose_classifier_reports_layers_and_epochs_without_empty_figures(capsys):
+    X, y = labelled_data()
+    DBNClassifier((6,), rbm_epochs=2, n_epochs=2, random_state=0, verbose=True).fit(X, y)
+    err = capsys.readouterr().err
+    assert "DBN layer 1/1" in err and "GaussianBernoulliRBM epoch 2/2" in err
+    assert "MLP epoch 2/2: train loss" in err and "nan" not in err
 
 
 @pytest.mark.parametrize("visible", ["gaussian", "binary"])
@@ -163,8 +175,8 @@ def test_bad_settings_raise_clear_errors():
 
 
 def test_registered_models():
-    from dbnfer.models import make_model
-    dbn, mlp = make_model("dbn", random_state=0), make_model("mlp", random_state=0)
+    from dbnfer.classifiers import make_classifier
+    dbn, mlp = make_classifier("dbn", random_state=0), make_classifier("mlp", random_state=0)
     assert dbn.pretrain and not mlp.pretrain
     assert dbn.hidden_sizes == mlp.hidden_sizes and dbn.n_epochs == mlp.n_epochs
 
@@ -174,11 +186,11 @@ def test_registered_models():
 def test_dbn_mlp_on_one_jaffe_fold(shared_data):
     from dbnfer.datasets import load_dataset
     from dbnfer.evaluate import stratified_kfold
-    from dbnfer.models import make_model
+    from dbnfer.classifiers import make_classifier
     from dbnfer.preprocess import prepare
     dataset = load_dataset("jaffe", shared_data / "jaffe")
     X = prepare(dataset, size=32, crop="central")
     train, test = stratified_kfold(dataset.labels, 10, seed=0)[0]
-    model = make_model("dbn", random_state=0).fit(X[train], dataset.labels[train])
+    model = make_classifier("dbn", random_state=0).fit(X[train], dataset.labels[train])
     chance = np.bincount(dataset.labels).max() / len(dataset.labels)
     assert model.score(X[test], dataset.labels[test]) > 3 * chance

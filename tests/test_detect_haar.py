@@ -5,7 +5,7 @@ import pytest
 from skimage.feature import haar_like_feature, haar_like_feature_coord
 from skimage.transform import integral_image
 
-from dbnfer.detect.haar import FEATURE_TYPES, HaarFeatures, integral_images, normalise_windows
+from dbnfer.detect.haar import FEATURE_TYPES, HaarFeatures, integral_images, normalise_windows, window_moments
 
 
 def brute_force(image, row, col, feature_coord):
@@ -72,6 +72,17 @@ def test_normalise_windows_gives_zero_mean_unit_std_and_survives_flat_windows():
     np.testing.assert_allclose(x.mean(axis=(1, 2)), 0, atol=1e-12)
     np.testing.assert_allclose(x[1:].std(axis=(1, 2)), 1)
     assert np.all(np.isfinite(x[0]))
+
+
+def test_window_moments_are_the_mean_and_std_of_every_window():
+    image = np.random.default_rng(5).random((30, 41))
+    image[:12, :12] = 0.25  # flat windows: sigma is floored
+    mu, sigma = window_moments(integral_images(image), integral_images(image ** 2), (7, 9), step=2, min_std=0.01)
+    windows = np.lib.stride_tricks.sliding_window_view(image, (7, 9))[::2, ::2]
+    assert mu.shape == windows.shape[:2] == (12, 17)
+    np.testing.assert_allclose(mu, windows.mean(axis=(2, 3)), atol=1e-12)
+    np.testing.assert_allclose(sigma, np.maximum(windows.std(axis=(2, 3)), 0.01), atol=1e-7)
+    assert sigma[0, 0] == 0.01
 
 
 def test_matrix_rejects_integral_images_of_another_size():

@@ -84,6 +84,15 @@ def test_cross_validate_passes_fit_params_to_every_fit():
     assert seen == ["U"] * 4
 
 
+def test_cross_validate_shows_each_fold_with_its_accuracy_unless_quiet(capsys):
+    y = np.repeat([0, 1], [12, 8])
+    splits = stratified_kfold(y, 4, seed=0)
+    cross_validate(Majority, np.zeros((20, 2)), y, splits, verbose=True, name="majority kfold")
+    assert capsys.readouterr().err.splitlines() == [f"majority kfold: fold {k}/4: accuracy 0.600" for k in range(1, 5)]
+    cross_validate(Majority, np.zeros((20, 2)), y, splits, verbose=False)
+    assert capsys.readouterr().err == ""
+
+
 def test_subject_kfold_keeps_each_person_in_one_fold():
     data = make_synthetic(n_subjects=6, per_class=1, size=16)
     splits = make_splits(data, "subject-kfold", n_splits=3)

@@ -78,3 +78,9 @@ def test_draw_boxes_and_points_paint_only_where_asked():
     assert not boxed[5:10, 5:13].any()
     dotted = draw_points(image, [[10, 4]], colour=(0, 1, 0), radius=1)
     assert dotted[3:6, 9:12, 1].all() and dotted[..., 1].sum() == 9
+
+
+def test_as_grey_of_as_grey_changes_nothing():
+    from skimage import data
+    once = as_grey(data.astronaut())
+    assert once.max() <= 1.0 and np.array_equal(as_grey(once), once)

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from dbnfer.mlp import MLP, cross_entropy, softmax, stratified_holdout
+from dbnfer.networks.mlp import MLP, cross_entropy, softmax, stratified_holdout
+from dbnfer.networks.sgd import velocity_step
 
 
 def small_network(activation, weight_decay=0.01, hidden_sizes=(5, 4), seed=0):
@@ -104,27 +105,67 @@ def test_training_lowers_the_loss_and_records_history():
     assert all(0.0 <= a <= 1.0 for a in history["val_accuracy"])
 
 
+def paper_steps(mlp, X, Y, masks, eps, mu, n_steps):
+    """`n_steps` updates of the weights and biases, in place, written as the papers write them:
+    BP1-BP4 (`MLP.backward`), then V <- μV - ε ∂C/∂W, W <- W + V (`velocity_step`)."""
+    velocities = [np.zeros_like(p) for p in mlp.weights_ + mlp.biases_]
+    for _ in range(n_steps):
+        grad_W, grad_b = mlp.backward(mlp.forward(X, masks), Y, masks)  # BP4 holds λW
+        params = mlp.weights_ + mlp.biases_
+        for i, (p, g) in enumerate(zip(params, grad_W + grad_b)):
+            params[i], velocities[i] = velocity_step(p, velocities[i], g, eps, mu)
+        n = len(mlp.weights_)
+        mlp.weights_, mlp.biases_ = params[:n], params[n:]
+
+
 @pytest.mark.parametrize("activation", ["sigmoid", "relu"])
 def test_training_steps_are_momentum_sgd_on_the_backpropagated_gradient(activation):
-    # two full-batch steps (the batch is larger than the data, so the training buffers are
-    # sliced) against V <- μV - ε∂C/∂W, W <- W + V written out with `gradients`
+    # two full-batch steps of `fit` (the batch is larger than the data, so the training buffers
+    # are sliced) against the paper's form written out with `backward`
     X, y = toy_problem(2)
     eps, mu = 0.1, 0.9
     reference = small_network(activation)
+    paper_steps(reference, X, reference._one_hot(y), None, eps, mu, n_steps=2)
     params = reference.weights_ + reference.biases_
-    velocities = [np.zeros_like(p) for p in params]
-    for _ in range(2):
-        grad_W, grad_b = reference.gradients(X, y)
-        for p, v, g in zip(params, velocities, grad_W + grad_b):
-            v *= mu
-            v -= eps * g
-            p += v
     mlp = small_network(activation)
     mlp.learning_rate, mlp.momentum, mlp.n_epochs, mlp.batch_size = eps, mu, 2, len(X) + 5
     mlp.warm_start, mlp.validation_fraction = True, 0.0
     mlp.fit(X, y)
     for p, expected in zip(mlp.weights_ + mlp.biases_, params):
         np.testing.assert_allclose(p, expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_fused_step_with_dropout_is_backward_then_velocity_step(activation):
+    # the training step (`_sgd_step`: BP4 folded into momentum_step, δ's in preallocated buffers,
+    # dropout masks) against `backward` and `velocity_step`, three steps on the same masks
+    X, y = toy_problem(3)
+    eps, mu = 0.05, 0.9
+    reference, mlp = small_network(activation), small_network(activation)
+    for net in (reference, mlp):
+        net.dropout, net.input_dropout, net.learning_rate, net.momentum = 0.5, 0.2, eps, mu
+    masks = mlp._dropout_masks(len(X), X.shape[1], np.random.default_rng(0))
+    Y = mlp._one_hot(y)
+    paper_steps(reference, X, Y, masks, eps, mu, n_steps=3)
+    previous_W = [W.copy() for W in mlp.weights_]
+    velocity_b = [np.zeros_like(b) for b in mlp.biases_]
+    deltas = [np.empty((len(X), n)) for n in mlp.hidden_sizes]
+    for _ in range(3):
+        mlp._sgd_step(mlp.forward(X, masks), Y, masks, previous_W, velocity_b, deltas)
+    for fast, paper in zip(mlp.weights_ + mlp.biases_, reference.weights_ + reference.biases_):
+        np.testing.assert_allclose(fast, paper, rtol=1e-10, atol=1e-12)
+
+
+def test_verbose_fit_shows_only_the_figures_there_are(capsys):
+    X, y = blobs()
+    MLP((4,), n_epochs=2, validation_fraction=0.0, random_state=0, verbose=True).fit(X, y)
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["MLP epoch 1/2", "MLP epoch 2/2"]
+    assert "train loss" in lines[0] and "val" not in lines[0] and "nan" not in lines[0]
+    MLP((4,), n_epochs=1, validation_fraction=0.2, random_state=0, verbose=True).fit(X, y)
+    assert "val loss" in capsys.readouterr().err
+    MLP((4,), n_epochs=1, random_state=0).fit(X, y)
+    assert capsys.readouterr().err == ""
 
 
 def test_early_stopping_keeps_the_best_epoch():
@@ -186,7 +227,7 @@ def test_bad_input_raises_clear_errors(tmp_path):
         mlp.predict(X[:, :3])
     with pytest.raises(ValueError, match="not seen"):
         mlp.loss(X[:2], [3, 99])
-    with pytest.raises(ValueError, match="rows"):
+    with pytest.raises(ValueError, match="to match X"):
         MLP().fit(X, y[:-1])
     with pytest.raises(FileNotFoundError, match="missing.npz"):
         MLP.load(tmp_path / "missing.npz")

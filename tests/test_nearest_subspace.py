@@ -62,5 +62,5 @@ def test_bad_input_raises():
         NearestSubspace(n_components=0)
     with pytest.raises(ValueError, match="n_samples, n_features"):
         NearestSubspace().fit(np.zeros(4), [0, 0, 1, 1])
-    with pytest.raises(ValueError, match="labels"):
+    with pytest.raises(ValueError, match="match X"):
         NearestSubspace().fit(np.zeros((4, 2)), [0, 1])

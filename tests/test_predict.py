@@ -11,9 +11,9 @@ from skimage.io import imsave
 from conftest import write_image
 from dbnfer.cli import main
 from dbnfer.datasets.synthetic import ACTION_UNITS, PROTOTYPES, draw_face, make_synthetic, random_identity
-from dbnfer.dbn import DBNClassifier
-from dbnfer.images import image_files
-from dbnfer.predict import ExpressionModel, predict_files, predict_image, read_frames
+from dbnfer.images import image_files, read_grey
+from dbnfer.networks.dbn import DBNClassifier
+from dbnfer.predict import ExpressionModel, detect_files, predict_files, predict_image, read_frames
 from dbnfer.preprocess import prepare
 
 PREPROCESSING = {"crop": "none", "size": 24, "equalised": False, "margin": 0.0}
@@ -70,6 +70,22 @@ def test_batch_goes_on_past_bad_files_and_reports_them(model, tmp_path):
     assert [row["status"] for row in rows] == ["ok", rows[1]["status"]] and rows[1]["status"].startswith("unreadable")
     assert "b.jpg" in rows[1]["status"] and (out / "faces.csv").read_text().count("\n") == 3
     assert json.loads((out / "faces.json").read_text())[0]["label"] in model.label_names
+
+
+def test_detect_files_draws_and_lists_the_faces_and_goes_on_past_bad_files(tmp_path):
+    from skimage import data
+
+    from dbnfer.detect import detect_faces
+    imsave(tmp_path / "astronaut.png", data.astronaut())
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    out = tmp_path / "out"
+    out.mkdir()
+    results = detect_files([tmp_path / "astronaut.png", tmp_path / "broken.png"], out)
+    boxes, scores = detect_faces(read_grey(tmp_path / "astronaut.png"))
+    assert results[0]["faces"] == [{"row": r, "col": c, "height": h, "width": w, "score": s}
+                                   for (r, c, h, w), s in zip(boxes.tolist(), scores.tolist())]
+    assert "broken.png" in results[1]["error"] and json.loads((out / "detections.json").read_text()) == results
+    assert [p.name for p in sorted(out.glob("*.png"))] == ["0000_astronaut.png"]
 
 
 def test_inputs_errors(tmp_path):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dbnfer.datasets import load_lfw_subset
-from dbnfer.preprocess import (central_box, crop, equalise, face_boxes, face_vector, prepare, scale01,
+from dbnfer.preprocess import (central_box, cut_out, equalise, face_vector, locate_faces, prepare, scale01,
                                unlabeled_faces, widen)
 
 
@@ -13,10 +13,10 @@ def test_central_box_is_a_centred_square():
     assert central_box((100, 200), fraction=0.5, centre=(0.5, 0.5)) == (25, 75, 50, 50)
 
 
-def test_crop_inside_and_padded_outside():
+def test_cut_out_inside_and_padded_outside():
     image = np.arange(100.0).reshape(10, 10)
-    np.testing.assert_array_equal(crop(image, (2, 3, 4, 5)), image[2:6, 3:8])
-    padded = crop(image, (-2, 8, 4, 4))
+    np.testing.assert_array_equal(cut_out(image, (2, 3, 4, 5)), image[2:6, 3:8])
+    padded = cut_out(image, (-2, 8, 4, 4))
     assert padded.shape == (4, 4) and padded[0, 0] == image[0, 8] and padded[3, 3] == image[1, 9]
 
 
@@ -55,4 +55,4 @@ def test_unlabeled_faces_keep_only_found_faces():
 
 def test_unknown_crop():
     with pytest.raises(ValueError, match="unknown crop 'eyes'"):
-        face_boxes(np.zeros((1, 8, 8)), crop="eyes")
+        locate_faces(np.zeros((1, 8, 8)), crop="eyes")

@@ -1,12 +1,15 @@
-"""RBMs: free energy, likelihood and gradients checked exactly on machines small enough to enumerate."""
+"""RBMs: free energy, likelihood and gradients checked exactly on machines small enough to
+enumerate, and the fused training step checked against the paper's form of the update."""
 
+import copy
 import itertools
 
 import numpy as np
 import pytest
 
-from dbnfer.activations import sigmoid
-from dbnfer.rbm import BernoulliRBM, GaussianBernoulliRBM
+from dbnfer.networks.activations import sigmoid
+from dbnfer.networks.rbm import BernoulliRBM, GaussianBernoulliRBM, cd_gradients
+from dbnfer.networks.sgd import velocity_step
 
 N_VISIBLE, N_HIDDEN = 6, 4
 
@@ -79,7 +82,7 @@ def test_conditionals_match_enumeration():
     p_h_given_v = joint / joint.sum(axis=1, keepdims=True)
     np.testing.assert_allclose(rbm.transform(v), p_h_given_v @ h, rtol=1e-10)
     p_v_given_h = joint / joint.sum(axis=0, keepdims=True)
-    np.testing.assert_allclose(rbm._visible_mean(h), (v.T @ p_v_given_h).T, rtol=1e-10)
+    np.testing.assert_allclose(rbm.visible_mean(h), (v.T @ p_v_given_h).T, rtol=1e-10)
 
 
 @pytest.mark.parametrize("persistent, n_epochs, momentum", [(False, 60, 0.9), (True, 160, 0.0)])
@@ -121,6 +124,42 @@ def test_cd_k_gradient_approaches_exact_gradient():
     assert errors[1] > 2 * errors[25]  # CD-1's bias is well above that noise
 
 
+def test_cd_gradients_of_a_perfect_reconstruction_are_zero():
+    v = binary_states(N_VISIBLE)[::7]
+    h_prob = sigmoid(v @ tiny_rbm().W_)
+    for gradient in cd_gradients(v, h_prob, v, h_prob):
+        np.testing.assert_array_equal(gradient, 0.0)
+
+
+@pytest.mark.parametrize("cls", [BernoulliRBM, GaussianBernoulliRBM])
+def test_training_step_is_the_paper_update(cls):
+    # two CD-1 steps of the fused training loop against Hinton (2010), eq. 9 (cd_gradients) and
+    # the velocity form of momentum with weight decay (velocity_step), written out from the same
+    # weights with the same random draws; the gradient of the loss -log p(v) is minus eq. 9
+    X = toy_data() if cls is BernoulliRBM else np.random.default_rng(1).standard_normal((20, 6))
+    visible_mean = sigmoid if cls is BernoulliRBM else (lambda x: x)
+    eps, weight_decay = 0.1, 0.01
+    generator = np.random.default_rng(0)
+    rbm = cls(n_hidden=N_HIDDEN, learning_rate=eps, weight_decay=weight_decay, momentum=0.5,
+              final_momentum=0.9, momentum_switch=1, batch_size=len(X), n_epochs=0, n_monitor=0,
+              dtype=np.float64, random_state=generator).fit(X)  # initialised, zero velocity
+    W, b_vis, b_hid = rbm.W_.copy(), rbm.b_vis_.copy(), rbm.b_hid_.copy()
+    V_W, V_vis, V_hid = np.zeros_like(W), np.zeros_like(b_vis), np.zeros_like(b_hid)
+    for momentum in (0.5, 0.9):
+        draws = copy.deepcopy(generator)  # the uniform numbers the training step will draw
+        h0_prob = sigmoid(X @ W + b_hid)
+        h0 = draws.random(h0_prob.shape) < h0_prob
+        v1 = visible_mean(h0 @ W.T + b_vis)
+        h1_prob = sigmoid(v1 @ W + b_hid)
+        dW, db_vis, db_hid = cd_gradients(X, h0_prob, v1, h1_prob)
+        W, V_W = velocity_step(W, V_W, -dW, eps, momentum, weight_decay)
+        b_vis, V_vis = velocity_step(b_vis, V_vis, -db_vis, eps, momentum)
+        b_hid, V_hid = velocity_step(b_hid, V_hid, -db_hid, eps, momentum)
+        rbm.partial_fit(X)
+        for fast, paper in ((rbm.W_, W), (rbm.b_vis_, b_vis), (rbm.b_hid_, b_hid)):
+            np.testing.assert_allclose(fast, paper, rtol=1e-12, atol=1e-14)
+
+
 def test_pseudo_likelihood_is_unbiased_for_the_exact_one():
     rbm = tiny_rbm()
     v = binary_states(N_VISIBLE)
@@ -156,6 +195,17 @@ def test_fit_records_monitoring_history():
     np.testing.assert_allclose(history["free_energy_gap"],
                                np.subtract(history["free_energy_val"], history["free_energy_train"]))
     assert np.all(np.isnan(BernoulliRBM(n_hidden=5, n_epochs=1).fit(X).history_["free_energy_gap"]))
+
+
+def test_verbose_fit_shows_one_line_per_epoch(capsys):
+    X = (np.random.default_rng(0).random((60, 10)) < 0.3).astype(np.float32)
+    BernoulliRBM(n_hidden=4, n_epochs=3, batch_size=20, random_state=0, verbose=True).fit(X)
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"BernoulliRBM epoch {e}/3"
+                                                      for e in (1, 2, 3)]
+    assert "reconstruction error" in lines[0] and "val" not in lines[0]
+    BernoulliRBM(n_hidden=4, n_epochs=3, random_state=0).fit(X)
+    assert capsys.readouterr().err == ""
 
 
 def test_float32_by_default_and_deterministic_with_seed():
@@ -201,6 +251,10 @@ def test_gibbs_and_sample_shapes_and_ranges():
     assert step.shape == v.shape and set(np.unique(step)) <= {0.0, 1.0}
     samples = rbm.sample(5, n_steps=20)
     assert samples.shape == (5, N_VISIBLE) and np.all((samples >= 0) & (samples <= 1))
+    np.testing.assert_array_equal(rbm.sample(5, n_steps=20, random_state=1),
+                                  rbm.sample(5, n_steps=20, random_state=1))
+    np.testing.assert_array_equal(rbm.gibbs(v, random_state=np.random.default_rng(2)),
+                                  rbm.gibbs(v, random_state=2))
     assert tiny_rbm(GaussianBernoulliRBM).sample(3, n_steps=5).shape == (3, N_VISIBLE)
 
 

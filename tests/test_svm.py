@@ -174,7 +174,7 @@ def test_bad_parameters_raise(make, message):
 
 @pytest.mark.parametrize("model", [LinearSVM(), KernelSVM()])
 def test_bad_training_data_raises(model):
-    with pytest.raises(ValueError, match="two classes"):
+    with pytest.raises(ValueError, match="2 classes"):
         model.fit(np.zeros((4, 2)), [1, 1, 1, 1])
     with pytest.raises(ValueError, match="match X"):
         model.fit(np.zeros((4, 2)), [0, 1])

@@ -1,42 +1,91 @@
 """The ``dbnfer`` command. Thin: it parses arguments and calls the library.
 
 A user's mistake (missing path, wrong layout, unreadable image, existing output folder, unknown
-option) ends with one line ``dbnfer: error: ...`` on standard error and exit code 2.
+option or a value out of its range) ends with one line ``dbnfer: error: ...`` on standard error and exit
+code 2, found before any long work; Ctrl-C ends with one line ``dbnfer: interrupted`` and exit code 130.
+Output files and folders appear only once complete, so neither leaves anything half-written behind.
 """
 
 import argparse
-import json
+import math
 import os
 import sys
-import time
 from pathlib import Path
 
 # dbnfer multiplies small matrices (mini-batches of tens of faces): there, BLAS threads waiting for each other
-# cost far more than they save (the demo took 45 s on one thread and 7.5 min on two, on a 2-core machine). The
-# command runs BLAS on one thread unless the user's environment says otherwise; set before NumPy loads.
+# cost far more than they save (docs/results.md, "The synthetic default"). The command runs BLAS on one thread
+# unless the user's environment says otherwise; set before NumPy loads.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-import matplotlib  # noqa: E402
 import numpy as np  # noqa: E402
 
-matplotlib.use("Agg")
-
-from dbnfer import plots  # noqa: E402  (after choosing the file-only backend)
+from dbnfer.classifiers import CLASSIFIERS  # noqa: E402
 from dbnfer.datasets import load_dataset  # noqa: E402
-from dbnfer.experiment import load_prepared, load_unlabeled, run  # noqa: E402
-from dbnfer.images import draw_boxes, image_files, read_grey  # noqa: E402
-from dbnfer.models import MODELS, make_model  # noqa: E402
-from dbnfer.report import new_report_dir, write_report  # noqa: E402
+from dbnfer.experiment import run_and_report  # noqa: E402
+from dbnfer.report import staged_folder  # noqa: E402
 
 USER_ERRORS = (ValueError, OSError)
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line and exit code 2."""
+    """An ArgumentParser whose errors are ValueErrors, reported by `main` like any other user mistake."""
 
     def error(self, message):
-        self.exit(2, f"dbnfer: error: {message}\n")
+        raise ValueError(message)
+
+
+def _number(kind, low, high=math.inf, low_open=False):
+    """An argparse type: a finite `kind` (int or float) from `low` (excluded if `low_open`) to `high`."""
+    what = "an integer" if kind is int else "a number"
+    allowed = f"{'above' if low_open else 'at least'} {low:g}" + (f" and at most {high:g}" if high < math.inf else "")
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not (math.isfinite(value) and (value > low if low_open else value >= low) and value <= high):
+            raise argparse.ArgumentTypeError(f"{text}: must be {what} {allowed}")
+        return value
+    return parse
+
+
+POSITIVE = _number(int, 1)
+FRACTION = _number(float, 0, 1)
+
+
+def _box_type(inside_image, allow_none=False):
+    """An argparse type: 'top,left,height,width' -> 4 floats, height and width positive; inside [0, 1] if
+    `inside_image`; 'none' -> None if `allow_none`."""
+    def parse(text):
+        if allow_none and text == "none":
+            return None
+        try:
+            box = tuple(float(v) for v in text.split(","))
+        except ValueError:
+            box = ()
+        if len(box) != 4 or not all(map(math.isfinite, box)):
+            raise argparse.ArgumentTypeError(f"{text}: expected top,left,height,width" +
+                                             (" or none" if allow_none else ""))
+        top, left, height, width = box
+        if height <= 0 or width <= 0:
+            raise argparse.ArgumentTypeError(f"{text}: the height and width must be positive")
+        if inside_image and not (top >= 0 and left >= 0 and top + height <= 1 and left + width <= 1):
+            raise argparse.ArgumentTypeError(f"{text}: the box must lie inside the image (fractions 0-1)")
+        return box
+    return parse
+
+
+def _method_list(text):
+    """An argparse type: comma-separated names of CLASSIFIERS, at least one."""
+    methods = [name.strip() for name in text.split(",") if name.strip()]
+    if not methods:
+        raise argparse.ArgumentTypeError("give at least one method")
+    unknown = [name for name in methods if name not in CLASSIFIERS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; choose from {', '.join(CLASSIFIERS)}")
+    return methods
 
 
 def _add_data_options(parser, default_dataset=None):
@@ -45,30 +94,35 @@ def _add_data_options(parser, default_dataset=None):
     parser.add_argument("--data-dir", help="folder (or CSV) holding the data set in its original layout")
 
 
-def _add_preprocessing_options(parser):
-    parser.add_argument("--size", type=int, help="side of the square face images (default: the data set's preset)")
+def _add_training_options(parser):
+    """How the faces are prepared, and the unlabeled faces for pre-training: evaluate, compare, train."""
+    parser.add_argument("--size", type=POSITIVE,
+                        help="side of the square face images (default: the data set's preset)")
     parser.add_argument("--crop", choices=("central", "detect", "none"), help="how faces are cropped")
     parser.add_argument("--no-equalise", dest="equalised", action="store_false", default=None,
                         help="skip histogram equalisation")
-
-
-def _add_unlabeled_option(parser):
     parser.add_argument("--unlabeled", metavar="DIR",
                         help="folder of face images without labels, added to DBN pre-training (cropped like the "
                              "data set's faces, by the detector where it uses a fixed box; images without a face "
                              "are dropped)")
 
 
-def _add_protocol_options(parser):
+def _add_evaluation_options(parser):
+    """Preparation, protocol and report folder: evaluate and compare."""
+    _add_training_options(parser)
     parser.add_argument("--protocol", choices=("kfold", "loso", "subject-kfold", "both"), default="kfold",
                         help="kfold: stratified k-fold (person-dependent); loso: leave-one-subject-out; "
                              "subject-kfold: k folds of whole subjects; both: kfold and loso")
-    parser.add_argument("--folds", type=int, default=10, help="k of k-fold (default 10)")
+    parser.add_argument("--folds", type=_number(int, 2), default=10, help="k of k-fold (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the folds and the models")
+    _add_output_options(parser, "report folder to create (must not exist or be empty); it appears only when the "
+                                "report is complete, so a failed or interrupted run (Ctrl-C) leaves nothing")
 
 
-def _add_output_options(parser):
-    parser.add_argument("--out", required=True, help="report folder to create (must not exist or be empty)")
+def _add_output_options(parser, out_help, force_help=None):
+    parser.add_argument("--out", required=True, help=out_help)
+    if force_help:
+        parser.add_argument("--force", action="store_true", help=force_help)
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
 
 
@@ -90,23 +144,7 @@ def cmd_info(args):
     return 0
 
 
-def _evaluate(args, methods, title, protocols=None, load_options=None, extra_figures=None):
-    """Load, prepare, cross-validate `methods`, and write the report folder `args.out`."""
-    out = new_report_dir(args.out)
-    verbose = not args.quiet
-    dataset, X, settings = load_prepared(args.dataset, args.data_dir, verbose, load_options, size=args.size,
-                                         crop=args.crop, equalised=args.equalised)
-    X_unlabeled = None
-    if getattr(args, "unlabeled", None):
-        X_unlabeled = load_unlabeled(args.unlabeled, settings, verbose)
-        settings["unlabeled"] = f"{args.unlabeled} ({len(X_unlabeled)} faces, DBN pre-training only)"
-    results = run(dataset, X, methods, protocols or _protocols(args.protocol), args.folds, args.seed, verbose,
-                  X_unlabeled)
-    settings.update(folds=args.folds, seed=args.seed)
-    figures = [("Examples per class", plots.montage(dataset))]
-    if extra_figures:
-        figures += extra_figures(dataset, X, settings)
-    path = write_report(out, title, dataset, settings, results, figures)
+def _print_results(path, results):
     for (method, protocol), result in results.items():
         print(f"{method:<12} {protocol:<13} accuracy {100 * result['accuracy']:5.1f} % "
               f"± {100 * result['accuracy_std']:4.1f}")
@@ -114,12 +152,18 @@ def _evaluate(args, methods, title, protocols=None, load_options=None, extra_fig
     return 0
 
 
+def _evaluate(args, methods, title):
+    return _print_results(*run_and_report(
+        args.out, title, args.dataset, methods, _protocols(args.protocol), args.data_dir, args.folds, args.seed,
+        args.unlabeled, verbose=not args.quiet, size=args.size, crop=args.crop, equalised=args.equalised))
+
+
 def cmd_evaluate(args):
     return _evaluate(args, [args.model], f"dbnfer evaluate: {args.model} on {args.dataset}")
 
 
 def cmd_compare(args):
-    methods = args.methods.split(",") if args.methods else list(MODELS)
+    methods = args.methods or list(CLASSIFIERS)
     return _evaluate(args, methods, f"dbnfer compare on {args.dataset}")
 
 
@@ -132,42 +176,31 @@ def _free_folder(stem):
     return candidate
 
 
-#: The demo's share of the synthetic faces: 12 people x 8 expressions x 3 images, small enough for about a minute.
-DEMO_DATA = {"n_subjects": 12, "per_class": 3}
-
-
 def cmd_demo(args):
-    args.out = args.out or _free_folder("dbnfer-demo")
-    args.dataset, args.data_dir, args.size, args.crop, args.equalised = "synthetic", None, None, None, None
-    args.folds, args.seed = 5, 0
+    from dbnfer.demo import run_demo
 
-    def what_it_learned(dataset, X, settings):
-        model = make_model(args.model, random_state=args.seed, verbose=not args.quiet).fit(X, dataset.labels)
-        if not hasattr(model, "W_"):
-            return []
-        side = settings["size"]
-        return [("First-layer filters", plots.filters(model.W_, (side, side), title=f"{args.model}: first layer")),
-                ("Learning curves", plots.learning_curves(model.history_, title="fine-tuning on all demo images"))]
-
-    return _evaluate(args, [args.model], "dbnfer demo: synthetic FACS faces", ("kfold", "subject-kfold"),
-                     DEMO_DATA, what_it_learned)
+    return _print_results(*run_demo(args.out or _free_folder("dbnfer-demo"), args.model, not args.quiet))
 
 
-def _refuse_existing_file(path, force):
+def _refuse_existing_file(path, force, what="file"):
+    """The ``.npz`` file to write; an error if it exists (without `force`), has no writable folder or another
+    suffix."""
     path = Path(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path}: already exists; choose another --out or add --force (nothing was changed)")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"{path.parent}: no such folder for --out")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"{path.parent}: cannot write there (permission denied); choose another --out")
+    if path.suffix != ".npz":
+        raise ValueError(f"{path}: the {what} name must end in .npz")
     return path
 
 
 def cmd_train(args):
     from dbnfer.predict import train_expression_model
 
-    out = _refuse_existing_file(args.out, args.force)
-    if out.suffix != ".npz":
-        raise ValueError(f"{out}: the model file name must end in .npz")
+    out = _refuse_existing_file(args.out, args.force, "model file")
     model = train_expression_model(args.dataset, args.data_dir, args.model, args.seed, not args.quiet,
                                    unlabeled=args.unlabeled, size=args.size, crop=args.crop,
                                    equalised=args.equalised, margin=args.margin)
@@ -182,79 +215,55 @@ def cmd_predict(args):
     model = ExpressionModel.load(args.model)
     if args.crop:
         model.preprocessing["crop"] = args.crop
-    out = new_report_dir(args.out, force=args.force)
+    out = Path(args.out)
+    with staged_folder(out, args.force) as folder:
+        if args.sequence:
+            series = predict_sequence(model, args.inputs, folder, verbose=not args.quiet)
+        else:
+            rows = predict_files(model, args.inputs, folder, verbose=not args.quiet)
     if args.sequence:
-        series = predict_sequence(model, args.inputs, out, verbose=not args.quiet)
         print(f"{len(series)} frames, {int(np.isnan(series[:, 0]).sum())} without a face: {out / 'series.csv'}")
         return 0
-    rows = predict_files(model, args.inputs, out, verbose=not args.quiet)
     faces = sum(row["status"] == "ok" for row in rows)
     problems = [row for row in rows if row["status"] != "ok"]
     for row in problems:
         print(f"{row['file']}: {row['status']}", file=sys.stderr)
-    print(f"{faces} faces; {len(problems)} images without a face or unreadable: {out / 'faces.csv'}")
+    print(f"{faces} faces; {len(problems)} images without a face, too small or unreadable: {out / 'faces.csv'}")
     return 0
 
 
 def cmd_detect(args):
-    from dbnfer.detect import boxes_to_json, detect_faces, load_cascade
-    from skimage.io import imsave
+    from dbnfer.detect import load_cascade
+    from dbnfer.predict import detect_files
 
     cascade = load_cascade(args.cascade)[0] if args.cascade else None
-    files = image_files(args.inputs)
-    out = new_report_dir(args.out, force=args.force)
-    results = []
-    for i, path in enumerate(files):
-        try:
-            image = read_grey(path)
-        except (ValueError, OSError) as error:
-            print(f"warning: {error}", file=sys.stderr)
-            results.append({"image": str(path), "error": str(error)})
-            continue
-        boxes, scores = detect_faces(image, cascade)
-        imsave(out / f"{i:04d}_{path.stem}.png", (255 * draw_boxes(image, boxes)).astype(np.uint8),
-               check_contrast=False)
-        results.append(json.loads(boxes_to_json(boxes, scores, path)))
-        print(f"{path}: {len(boxes)} face(s)")
-    (out / "detections.json").write_text(json.dumps(results, indent=2) + "\n")
+    out = Path(args.out)
+    with staged_folder(out, args.force) as folder:
+        results = detect_files(args.inputs, folder, cascade, args.min_neighbours, verbose=not args.quiet)
+    unreadable = [result for result in results if "error" in result]
+    for result in unreadable:
+        print(f"warning: {result['error']}", file=sys.stderr)
+    faces = sum(len(result.get("faces", ())) for result in results)
+    print(f"{faces} faces in {len(results) - len(unreadable)} images; {len(unreadable)} unreadable: "
+          f"{out / 'detections.json'}")
     return 0
 
 
 def cmd_train_detector(args):
     from dbnfer.detect import train_cascade
 
-    out = _refuse_existing_file(args.out, args.force)
-    if out.suffix != ".npz":
-        raise ValueError(f"{out}: the cascade file name must end in .npz")
-    crops = [_box(box, "--crop", allow_none=True) for box in args.crop]
+    out = _refuse_existing_file(args.out, args.force, "cascade file")
+    crops = args.crop
     if len(crops) not in (1, len(args.faces)):
         raise ValueError(f"--crop: give one box for all --faces folders or one per folder ({len(args.faces)})")
-    settings = {"faces": args.faces, "crop": args.crop, "backgrounds": args.backgrounds,
-                "n_features": args.features, "max_stages": args.max_stages, "detection_rate": args.detection_rate,
-                "side_light": args.side_light, "glasses": args.glasses, "backdrop": args.backdrop,
-                "face_box": args.face_box, "random_state": args.seed}
-    start = time.perf_counter()
     cascade = train_cascade(args.faces, args.backgrounds, crop=crops[0] if len(crops) == 1 else crops,
                             n_features=args.features, detection_rate=args.detection_rate,
                             max_stages=args.max_stages, side_light=args.side_light, glasses=args.glasses,
-                            backdrop=args.backdrop, face_box=_box(args.face_box, "--face-box"),
+                            backdrop=args.backdrop, face_box=args.face_box,
                             verbose=not args.quiet, random_state=args.seed)
-    cascade.save(out, {**settings, "training_seconds": round(time.perf_counter() - start)})
+    cascade.save(out)  # with the settings train_cascade recorded
     print(f"cascade of {cascade.n_stages} stages, {len(cascade.features)} features saved to {out}")
     return 0
-
-
-def _box(text, option, allow_none=False):
-    """'top,left,height,width' -> a tuple of 4 floats ('none' -> None if allowed); a one-line error otherwise."""
-    if allow_none and text == "none":
-        return None
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        values = ()
-    if len(values) != 4:
-        raise ValueError(f"{option} {text}: expected top,left,height,width" + (" or none" if allow_none else ""))
-    return values
 
 
 def build_parser():
@@ -263,7 +272,7 @@ def build_parser():
 
     demo = commands.add_parser("demo", help="run the main job on the embedded synthetic faces and write a report")
     demo.add_argument("--out", help="report folder to create (default: dbnfer-demo, or dbnfer-demo-2, ... if taken)")
-    demo.add_argument("--model", default="dbn", choices=list(MODELS), help="default: DBN+MLP")
+    demo.add_argument("--model", default="dbn", choices=list(CLASSIFIERS), help="default: DBN+MLP")
     demo.add_argument("--quiet", action="store_true", help="no progress messages")
     demo.set_defaults(run=cmd_demo)
 
@@ -273,32 +282,27 @@ def build_parser():
 
     evaluate = commands.add_parser("evaluate", help="cross-validate one model and write a report")
     _add_data_options(evaluate)
-    evaluate.add_argument("--model", default="nn", choices=list(MODELS))
-    _add_preprocessing_options(evaluate)
-    _add_unlabeled_option(evaluate)
-    _add_protocol_options(evaluate)
-    _add_output_options(evaluate)
+    evaluate.add_argument("--model", default="nn", choices=list(CLASSIFIERS))
+    _add_evaluation_options(evaluate)
     evaluate.set_defaults(run=cmd_evaluate)
 
     compare = commands.add_parser("compare", help="every method on identical folds: the paper's table")
     _add_data_options(compare, default_dataset="synthetic")
-    compare.add_argument("--methods", help=f"comma-separated subset of: {', '.join(MODELS)} (default: all)")
-    _add_preprocessing_options(compare)
-    _add_unlabeled_option(compare)
-    _add_protocol_options(compare)
-    _add_output_options(compare)
+    compare.add_argument("--methods", type=_method_list,
+                         help=f"comma-separated subset of: {', '.join(CLASSIFIERS)} (default: all)")
+    _add_evaluation_options(compare)
     compare.set_defaults(run=cmd_compare)
 
     train = commands.add_parser("train", help="train DBN+MLP (or the plain MLP) on a whole data set; save it")
     _add_data_options(train)
     train.add_argument("--model", default="dbn", choices=("dbn", "mlp"))
-    _add_preprocessing_options(train)
-    _add_unlabeled_option(train)
-    train.add_argument("--margin", type=float, help="with --crop detect: widen each detected box by this fraction")
+    _add_training_options(train)
+    train.add_argument("--margin", type=_number(float, -0.5, low_open=True),
+                       help="with --crop detect: widen each detected box by this fraction on every side (above "
+                            "-0.5; negative narrows it)")
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--out", required=True, help="model file to write (.npz)")
-    train.add_argument("--force", action="store_true", help="overwrite an existing model file")
-    train.add_argument("--quiet", action="store_true", help="no progress messages")
+    _add_output_options(train, "model file to write (.npz); written whole or not at all",
+                        "overwrite an existing model file (kept as it was if the run fails)")
     train.set_defaults(run=cmd_train)
 
     predict = commands.add_parser("predict", help="the expression of every face in images, a folder or a sequence")
@@ -309,55 +313,65 @@ def build_parser():
                          help="the inputs are the frames of one sequence (or a video: GIF, or others with "
                               "imageio[ffmpeg]): write an expression time series")
     predict.add_argument("--crop", choices=("central", "detect", "none"), help="override the model's face cropping")
-    predict.add_argument("--out", required=True, help="folder to create for the annotated images and tables")
-    predict.add_argument("--force", action="store_true", help="write into an existing, non-empty --out")
-    predict.add_argument("--quiet", action="store_true", help="no progress messages")
+    _add_output_options(predict, "folder to create for the annotated images and tables; it appears only when "
+                                 "the run is complete, so a failed or interrupted run (Ctrl-C) leaves nothing",
+                        "write into an existing, non-empty --out: the files an earlier dbnfer run wrote there are "
+                        "replaced, any others kept")
     predict.set_defaults(run=cmd_predict)
 
     detect = commands.add_parser("detect", help="find faces with the Viola-Jones cascade; draw and list the boxes")
     detect.add_argument("inputs", nargs="+", help="image files and/or folders of images")
     detect.add_argument("--cascade", help="a cascade file from dbnfer train-detector (default: the shipped one)")
-    detect.add_argument("--out", required=True, help="folder to create for the drawn boxes and detections.json")
-    detect.add_argument("--force", action="store_true", help="write into an existing, non-empty --out")
+    detect.add_argument("--min-neighbours", type=_number(int, 0), default=3,
+                        help="overlapping raw detections a face needs to be kept (default 3; more: fewer false "
+                             "faces, more missed ones)")
+    _add_output_options(detect, "folder to create for the drawn boxes and detections.json; it appears only "
+                                "when the run is complete, so a failed or interrupted run (Ctrl-C) leaves nothing",
+                        "write into an existing, non-empty --out: the files an earlier dbnfer run wrote there are "
+                        "replaced, any others kept")
     detect.set_defaults(run=cmd_detect)
 
     train_detector = commands.add_parser("train-detector", help="train a Viola-Jones face cascade from scratch")
     train_detector.add_argument("--faces", required=True, nargs="+", help="folder(s) of face crops")
-    train_detector.add_argument("--crop", nargs="+", default=["none"], metavar="BOX",
+    train_detector.add_argument("--crop", nargs="+", type=_box_type(inside_image=True, allow_none=True),
+                                default=[None], metavar="BOX",
                                 help="top,left,height,width of the face in each --faces folder's images, as "
                                      "fractions of the image, or none; one for all folders or one per folder")
     train_detector.add_argument("--backgrounds", required=True, help="folder of images with no faces")
-    train_detector.add_argument("--features", type=int, default=8000,
+    train_detector.add_argument("--features", type=POSITIVE, default=8000,
                                 help="Haar features drawn at random for each stage (default 8000)")
-    train_detector.add_argument("--max-stages", type=int, default=30)
-    train_detector.add_argument("--detection-rate", type=float, nargs="+", default=[0.995], metavar="D",
+    train_detector.add_argument("--max-stages", type=POSITIVE, default=30)
+    train_detector.add_argument("--detection-rate", type=_number(float, 0, 1, low_open=True), nargs="+",
+                                default=[0.995], metavar="D",
                                 help="fraction of the faces each stage must keep (default 0.995); several values "
                                      "are for the first stages in turn, the last one going on for the rest")
-    train_detector.add_argument("--side-light", type=float, default=0.0, metavar="FRACTION",
+    train_detector.add_argument("--side-light", type=FRACTION, default=0.0, metavar="FRACTION",
                                 help="fraction of the faces given a synthetic light from one side")
-    train_detector.add_argument("--glasses", type=float, default=0.0, metavar="FRACTION",
+    train_detector.add_argument("--glasses", type=FRACTION, default=0.0, metavar="FRACTION",
                                 help="fraction of the faces given drawn spectacles")
-    train_detector.add_argument("--backdrop", type=float, default=0.0, metavar="FRACTION",
+    train_detector.add_argument("--backdrop", type=FRACTION, default=0.0, metavar="FRACTION",
                                 help="fraction of the faces given a flat backdrop beside the jaw")
-    train_detector.add_argument("--face-box", default="0,0,1,1",
+    train_detector.add_argument("--face-box", type=_box_type(inside_image=False), default=(0.0, 0.0, 1.0, 1.0),
                                 help="top,left,height,width of the reported face box in units of the window "
                                      "(write --face-box=-0.1,... when it starts with a minus)")
     train_detector.add_argument("--seed", type=int, default=0)
-    train_detector.add_argument("--out", required=True, help="cascade file to write (.npz)")
-    train_detector.add_argument("--force", action="store_true", help="overwrite an existing cascade file")
-    train_detector.add_argument("--quiet", action="store_true", help="no progress messages")
+    _add_output_options(train_detector, "cascade file to write (.npz); written whole or not at all",
+                        "overwrite an existing cascade file (kept as it was if the run fails)")
     train_detector.set_defaults(run=cmd_train_detector)
     return parser
 
 
 def main(argv=None):
     """Entry point of the ``dbnfer`` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return args.run(args)
     except USER_ERRORS as error:
         print(f"dbnfer: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("dbnfer: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from dbnfer.progress import report
+from dbnfer.progress import Progress
 
 PROTOCOLS = ("kfold", "loso", "subject-kfold")
 
@@ -73,10 +73,20 @@ def leave_one_subject_out(subjects):
 
 
 def make_splits(dataset, protocol, n_splits=10, seed=0):
-    """The folds of `protocol` ("kfold", "loso" or "subject-kfold") for a FaceDataset."""
+    """The folds of `protocol` ("kfold", "loso" or "subject-kfold") for a FaceDataset.
+
+    Raises
+    ------
+    ValueError
+        For an unknown protocol, too few groups for `n_splits`, or leave-one-subject-out on a data set that names
+        no people (every image its own subject: each fold would test one image).
+    """
     if protocol == "kfold":
         return stratified_kfold(dataset.labels, n_splits, seed, dataset.groups)
     if protocol == "loso":
+        if len(np.unique(dataset.subjects)) == len(dataset):
+            raise ValueError(f"{dataset.name}: leave-one-subject-out needs the people shown, but this data set names "
+                             f"no subject (every image is its own); use k-fold instead")
         return leave_one_subject_out(dataset.subjects)
     if protocol == "subject-kfold":
         return stratified_kfold(dataset.labels, n_splits, seed, dataset.subjects)
@@ -111,18 +121,22 @@ def macro_f1(confusion):
     return float(f1[actual > 0].mean())
 
 
-def cross_validate(make_model, X, y, splits, n_classes=None, verbose=False, name="model", fit_params=None):
+def cross_validate(new_estimator, X, y, splits, n_classes=None, verbose=False, name="model", fit_params=None):
     """Fit a fresh model on every training fold and score it on the matching test fold.
 
     Parameters
     ----------
-    make_model : callable
-        ``make_model() -> estimator`` with ``fit`` and ``predict``; called once per fold.
+    new_estimator : callable
+        ``new_estimator() -> estimator`` with ``fit`` and ``predict``; called once per fold.
     X : ndarray, shape (n, d)
     y : array of int, shape (n,)
     splits : list of (train_index, test_index)
     n_classes : int, optional
         Size of the confusion matrix (default: ``y.max() + 1``).
+    verbose : bool
+        One progress line per fold with its accuracy.
+    name : str
+        What the progress lines call the model.
     fit_params : dict, optional
         Extra keyword arguments of every ``fit`` call (e.g. ``X_unlabeled`` of `DBNClassifier.fit`).
 
@@ -138,15 +152,17 @@ def cross_validate(make_model, X, y, splits, n_classes=None, verbose=False, name
     n_classes = int(y.max()) + 1 if n_classes is None else n_classes
     predictions = np.full(len(y), -1)
     fold_accuracy, fit_seconds, predict_seconds = [], 0.0, 0.0
-    for k, (train, test) in enumerate(splits):
-        model = make_model()
-        start = time.perf_counter()
-        model.fit(X[train], y[train], **(fit_params or {}))
-        middle = time.perf_counter()
-        predictions[test] = model.predict(X[test])
-        fit_seconds, predict_seconds = fit_seconds + middle - start, predict_seconds + time.perf_counter() - middle
-        fold_accuracy.append(float(np.mean(predictions[test] == y[test])))
-        report(f"{name}: fold {k + 1}/{len(splits)} accuracy {fold_accuracy[-1]:.3f}", verbose)
+    with Progress(len(splits), f"{name}: fold", verbose) as progress:
+        for train, test in splits:
+            model = new_estimator()
+            start = time.perf_counter()
+            model.fit(X[train], y[train], **(fit_params or {}))
+            middle = time.perf_counter()
+            predictions[test] = model.predict(X[test])
+            fit_seconds += middle - start
+            predict_seconds += time.perf_counter() - middle
+            fold_accuracy.append(float(np.mean(predictions[test] == y[test])))
+            progress.step(f"accuracy {fold_accuracy[-1]:.3f}")
     tested = predictions >= 0
     confusion = confusion_matrix(y[tested], predictions[tested], n_classes)
     return {

@@ -1,17 +1,20 @@
-"""One evaluation run: load a data set, prepare it the same way for every method, cross-validate.
+"""One evaluation run: load a data set, prepare it the same way for every method, cross-validate, report.
 
-This is what ``dbnfer demo``, ``evaluate`` and ``compare`` do, and what notebook 6 calls, so
-that a table in a notebook and a table from the command line come from the same code.
+This is what ``dbnfer demo``, ``evaluate`` and ``compare`` do (:func:`run_and_report`), and what
+notebook 6 calls (:func:`load_prepared`, :func:`run`), so that a table in a notebook and a table from
+the command line come from the same code.
 """
 
 import inspect
 
+from dbnfer import plots
+from dbnfer.classifiers import make_classifier
 from dbnfer.datasets import load_dataset
 from dbnfer.evaluate import cross_validate, make_splits
 from dbnfer.images import image_files, read_grey
-from dbnfer.models import make_model
 from dbnfer.preprocess import prepare, unlabeled_faces
 from dbnfer.progress import report
+from dbnfer.report import check_out_dir, staged_folder, write_report
 
 #: Preprocessing per data set. Photos (JAFFE, Yale, CK+ originals) are cropped, then equalised;
 #: the synthetic faces are already framed, and equalising their large flat background and skin
@@ -44,8 +47,16 @@ def load_prepared(dataset_name, data_dir=None, verbose=False, load_options=None,
     X : ndarray, shape (n, size * size)
     settings : dict
         The preprocessing actually used.
+
+    Raises
+    ------
+    ValueError
+        If the data set cannot be loaded, or holds a single class (there is nothing to tell apart).
     """
     dataset = load_dataset(dataset_name, data_dir, **(load_options or {}))
+    if len(dataset.label_names) < 2:
+        raise ValueError(f"{dataset.name}: only one class ({', '.join(dataset.label_names)}) in the data set; "
+                         f"a classifier needs at least two")
     settings = preprocessing(dataset.name, **overrides)
     X = prepare(dataset, verbose=verbose, **settings)
     return dataset, X, settings
@@ -78,14 +89,14 @@ def run(dataset, X, methods, protocols, n_splits=10, seed=0, verbose=False, X_un
     dict
         ``(method, protocol) -> cross_validate result`` (see :func:`dbnfer.evaluate.cross_validate`).
     """
+    folds = {protocol: make_splits(dataset, protocol, n_splits, seed) for protocol in protocols}  # all checked first
     results = {}
-    for protocol in protocols:
-        splits = make_splits(dataset, protocol, n_splits, seed)
+    for protocol, splits in folds.items():
         for method in methods:
-            takes_unlabeled = "X_unlabeled" in inspect.signature(make_model(method).fit).parameters
+            takes_unlabeled = "X_unlabeled" in inspect.signature(make_classifier(method).fit).parameters
             fit_params = {"X_unlabeled": X_unlabeled} if X_unlabeled is not None and takes_unlabeled else None
             results[method, protocol] = cross_validate(
-                lambda: make_model(method, random_state=seed), X, dataset.labels, splits,
+                lambda: make_classifier(method, random_state=seed), X, dataset.labels, splits,
                 n_classes=len(dataset.label_names), verbose=verbose, name=f"{method} {protocol}",
                 fit_params=fit_params)
             result = results[method, protocol]
@@ -93,3 +104,58 @@ def run(dataset, X, methods, protocols, n_splits=10, seed=0, verbose=False, X_un
                    verbose)
     return results
 
+
+def run_and_report(out, title, dataset_name, methods, protocols, data_dir=None, n_splits=10, seed=0,
+                   unlabeled=None, load_options=None, extra_figures=None, verbose=False, **overrides):
+    """Load and prepare a data set, cross-validate `methods` under `protocols`, and write a report folder.
+
+    Parameters
+    ----------
+    out : str or Path
+        The report folder to create; one that already holds files, or cannot be written, is refused before any
+        work is done. It is created only once the report is complete: a run that fails leaves nothing.
+    title : str
+        The report's title.
+    dataset_name : str
+        A name of :func:`dbnfer.datasets.load_dataset`.
+    methods : sequence of str
+        Names of :data:`dbnfer.classifiers.CLASSIFIERS`.
+    protocols : sequence of str
+        Names of :data:`dbnfer.evaluate.PROTOCOLS`.
+    data_dir : str or Path, optional
+        Where the data set's files are.
+    n_splits, seed : int
+        k of k-fold, and the seed of the folds and the models.
+    unlabeled : str or Path, optional
+        A folder of face images without labels, added to the pre-training (see :func:`load_unlabeled`).
+    load_options : dict, optional
+        Options of the data set's loader.
+    extra_figures : callable, optional
+        ``extra_figures(dataset, X, settings) -> [(caption, Figure), ...]``, drawn after the class montage.
+    verbose : bool
+        Progress lines on standard error.
+    **overrides
+        Preprocessing settings that replace the data set's preset (``size``, ``crop``, ``equalised``,
+        ``margin``); None keeps the preset.
+
+    Returns
+    -------
+    path : Path
+        The report's ``report.md`` (beside it ``metrics.json`` and the figures).
+    results : dict
+        ``(method, protocol) -> cross_validate result``, as from :func:`run`.
+    """
+    out = check_out_dir(out)
+    dataset, X, settings = load_prepared(dataset_name, data_dir, verbose, load_options, **overrides)
+    X_unlabeled = None
+    if unlabeled:
+        X_unlabeled = load_unlabeled(unlabeled, settings, verbose)
+        settings["unlabeled"] = f"{unlabeled} ({len(X_unlabeled)} faces, DBN pre-training only)"
+    results = run(dataset, X, methods, protocols, n_splits, seed, verbose, X_unlabeled)
+    settings.update(folds=n_splits, seed=seed)
+    figures = [("Examples per class", plots.montage(dataset))]
+    if extra_figures:
+        figures += extra_figures(dataset, X, settings)
+    with staged_folder(out) as folder:
+        name = write_report(folder, title, dataset, settings, results, figures).name
+    return out / name, results

@@ -40,7 +40,10 @@ def as_grey(image):
     """
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[2] in (3, 4):
-        grey = image[..., :3].astype(np.float64) @ REC709
+        grey = np.zeros(image.shape[:2])
+        for channel, weight in zip(np.moveaxis(image[..., :3], -1, 0), REC709):
+            grey += weight * channel  # one (H, W) float64 temporary at a time, never (H, W, 3)
+        np.minimum(grey, np.max(image[..., :3]), out=grey)  # the weights sum to 1 only up to rounding
     elif image.ndim == 2:
         grey = image.astype(np.float64)
     else:
@@ -48,25 +51,28 @@ def as_grey(image):
     if image.dtype == np.bool_:
         return grey
     if image.dtype == np.uint16:
-        return grey / 65535.0
-    if np.issubdtype(image.dtype, np.integer):
-        return grey / 255.0
-    return _unit_range(grey)
+        grey /= 65535.0
+    elif np.issubdtype(image.dtype, np.integer):
+        grey /= 255.0
+    else:
+        grey = _unit_range(grey)
+    return grey
 
 
 def _unit_range(grey):
-    """A float image on a [0, 1] scale: as it is, divided by 255 when it is on a [0, 255] scale, else rescaled
-    from its own range (HDR and raw float TIFFs)."""
+    """A float image on a [0, 1] scale: as it is (up to rounding: as_grey of as_grey changes nothing), divided by
+    255 when it is on a [0, 255] scale, else rescaled from its own range (HDR and raw float TIFFs)."""
     low, high = float(grey.min(initial=0.0)), float(grey.max(initial=0.0))
-    if low >= 0.0 and high <= 1.0:
-        return grey
+    if low >= 0.0 and high <= 1.0 + 1e-6:
+        return np.minimum(grey, 1.0, out=grey) if high > 1.0 else grey
     if low >= 0.0 and high <= 255.0:
-        return grey / 255.0
+        grey /= 255.0
+        return grey
     return (grey - low) / (high - low) if high > low else np.zeros_like(grey)
 
 
-def read_grey(path):
-    """Read an image file of any format and bit depth Pillow knows as grey float32 in [0, 1].
+def read_grey(path, dtype=np.float32):
+    """Read an image file of any format and bit depth Pillow knows as grey in [0, 1].
 
     8-bit grey and palette files come out as their values / 255 exactly; 16-bit files as values / 65535;
     32-bit integer and float files through `as_grey`; colour files through the BT.709 luma.
@@ -74,10 +80,12 @@ def read_grey(path):
     Parameters
     ----------
     path : str or Path
+    dtype : numpy float dtype
+        float32 (the default, what the classifiers take) or float64 (what detector training has always used).
 
     Returns
     -------
-    ndarray of float32, shape (H, W)
+    ndarray of `dtype`, shape (H, W)
 
     Raises
     ------
@@ -94,7 +102,7 @@ def read_grey(path):
             pixels = _pixels(image)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise ValueError(f"{path}: not a readable image ({error.__class__.__name__})") from None
-    return as_grey(pixels).astype(np.float32)
+    return as_grey(pixels).astype(dtype, copy=False)
 
 
 def _pixels(image):

@@ -8,6 +8,9 @@ box, or the whole image), the size, equalisation, and the label names. It lives 
     >>> faces = predict_image(model, image)                          # doctest: +SKIP
     >>> faces[0].label, faces[0].probability                        # doctest: +SKIP
     ('happiness', 0.93)
+
+For a batch of photos, :func:`predict_files` writes each one annotated with its faces' expressions
+(``dbnfer predict``), and :func:`detect_files` each one with its face boxes alone (``dbnfer detect``).
 """
 
 import csv
@@ -18,16 +21,19 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from skimage.io import imsave
 
-from dbnfer.dbn import DBNClassifier
+from dbnfer.classifiers import make_classifier
 from dbnfer.experiment import load_prepared, load_unlabeled
-from dbnfer.images import as_grey, image_files, read_grey
-from dbnfer.models import make_model
+from dbnfer.images import as_grey, draw_boxes, image_files, read_grey
+from dbnfer.networks.dbn import DBNClassifier
 from dbnfer.persist import load_npz, save_npz
 from dbnfer.preprocess import central_box, face_vector, widen
-from dbnfer.progress import report
+from dbnfer.progress import Progress
 
 FORMAT_VERSION = 1
+#: The smallest face, in pixels on a side, that is classified: below it nothing of an expression is left.
+MIN_FACE_SIDE = 8
 
 
 class ExpressionModel:
@@ -62,23 +68,29 @@ class ExpressionModel:
 
     @classmethod
     def load(cls, path):
-        """Read a model written by :meth:`save`; a file of another kind or version is a ValueError."""
+        """Read a model written by :meth:`save`; a file of another kind or version, or damaged, is a ValueError."""
         arrays, settings = load_npz(path, cls.kind, FORMAT_VERSION)
-        classifier = DBNClassifier.from_state({k[len("classifier/"):]: a for k, a in arrays.items()},
-                                              settings["classifier"])
-        return cls(classifier, settings["label_names"], settings["preprocessing"], settings["trained_on"])
+        try:
+            classifier = DBNClassifier.from_state({k[len("classifier/"):]: a for k, a in arrays.items()},
+                                                  settings["classifier"])
+            return cls(classifier, settings["label_names"], settings["preprocessing"], settings["trained_on"])
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f"{path}: damaged expression model file (its settings or arrays are incomplete)") from None
 
-    def face_boxes(self, image, cascade=None):
-        """Where the faces of `image` are, found the way the training faces were cropped."""
+    def find_faces(self, image, cascade=None):
+        """Where the faces of `image` are, found the way the training faces were cropped; boxes smaller than
+        `MIN_FACE_SIDE` on a side are left out."""
         crop = self.preprocessing["crop"]
         if crop == "none":
-            return [(0, 0, *image.shape)]
-        if crop == "central":
-            return [central_box(image.shape)]
-        from dbnfer.detect import detect_faces
+            boxes = [(0, 0, *image.shape)]
+        elif crop == "central":
+            boxes = [central_box(image.shape)]
+        else:
+            from dbnfer.detect import detect_faces
 
-        boxes, _ = detect_faces(image, cascade)
-        return [widen(tuple(int(v) for v in box), self.preprocessing["margin"]) for box in boxes]
+            found, _ = detect_faces(image, cascade)
+            boxes = [widen(tuple(int(v) for v in box), self.preprocessing["margin"]) for box in found]
+        return [box for box in boxes if min(box[2], box[3]) >= MIN_FACE_SIDE]
 
     def probabilities(self, image, boxes):
         """Class probabilities, shape (len(boxes), n_classes), of the faces in `boxes`."""
@@ -115,7 +127,7 @@ def train_expression_model(dataset, data_dir=None, model="dbn", random_state=0, 
     **preprocessing
         Overrides of the data set's preset (``crop``, ``size``, ``equalised``, ``margin``).
     """
-    classifier = make_model(model, random_state=random_state, verbose=verbose)
+    classifier = make_classifier(model, random_state=random_state, verbose=verbose)
     if not isinstance(classifier, DBNClassifier):
         raise ValueError(f"dbnfer train saves DBNClassifier models ('dbn' or 'mlp'), not {model!r}")
     data, X, settings = load_prepared(dataset, data_dir, verbose, **preprocessing)
@@ -141,7 +153,7 @@ def predict_image(model, image, cascade=None):
         Empty when no face is found.
     """
     grey = as_grey(image)
-    boxes = model.face_boxes(grey, cascade)
+    boxes = model.find_faces(grey, cascade)
     if not boxes:
         return []
     proba = model.probabilities(grey, boxes)
@@ -165,37 +177,76 @@ def annotated_figure(image, faces):
     return figure
 
 
+def _read_each(files):
+    """``(path, grey image, None)`` for each file, or ``(path, None, error)`` for one that cannot be read."""
+    for path in files:
+        try:
+            yield path, read_grey(path), None
+        except (ValueError, OSError) as error:
+            yield path, None, error
+
+
 def predict_files(model, inputs, out_dir, cascade=None, verbose=False):
     """Predict on every image of `inputs`; write annotated PNGs, ``faces.csv`` and ``faces.json``.
 
-    A file that cannot be read, or shows no face, is reported in the outputs (``status``) and the
-    batch goes on.
+    A file that cannot be read, shows no face, or is too small to show one (under `MIN_FACE_SIDE` pixels on a
+    side), is reported in the outputs (``status``) and the batch goes on.
+
+    Parameters
+    ----------
+    model : ExpressionModel
+    inputs : sequence of str or Path
+        Image files and folders of images.
+    out_dir : str or Path
+        An existing folder for the outputs.
+    cascade : optional
+        The detector's cascade (default: the one shipped with dbnfer).
+    verbose : bool
+        One progress line per image.
 
     Returns
     -------
     list of dict
-        One row per face (or per image without a face / unreadable image).
+        One row per face (or per image without a face / too small / unreadable).
+
+    Raises
+    ------
+    FileNotFoundError
+        If an input does not exist.
+    ValueError
+        If no input is a readable image (nothing is written then).
     """
     out_dir = Path(out_dir)
     files = image_files(inputs)
     rows = []
-    for i, path in enumerate(files):
-        try:
-            image = read_grey(path)
-        except (ValueError, OSError) as error:
-            rows.append({"file": str(path), "status": f"unreadable: {error}"})
-            report(f"warning: {error}", verbose)
-            continue
-        faces = predict_image(model, image, cascade)
-        annotated_figure(image, faces).savefig(out_dir / f"{i:04d}_{path.stem}.png")
-        if not faces:
-            rows.append({"file": str(path), "status": "no face found"})
-        rows += [{"file": str(path), "status": "ok", "box": list(face.box), "label": face.label,
-                  "probability": face.probability, **face.probabilities} for face in faces]
-        report(f"predict: {i + 1}/{len(files)} {path.name}: " +
-               (", ".join(f"{f.label} {f.probability:.2f}" for f in faces) or "no face found"), verbose)
+    with Progress(len(files), "predict", verbose) as progress:
+        for i, (path, image, error) in enumerate(_read_each(files)):
+            if error is not None:
+                rows.append({"file": str(path), "status": f"unreadable: {error}"})
+                progress.step(f"{path.name}: unreadable")
+                continue
+            if min(image.shape) < MIN_FACE_SIDE:
+                rows.append({"file": str(path), "status": f"too small: {image.shape[1]}x{image.shape[0]} pixels, "
+                                                          f"a face needs {MIN_FACE_SIDE}x{MIN_FACE_SIDE}"})
+                progress.step(f"{path.name}: too small")
+                continue
+            faces = predict_image(model, image, cascade)
+            annotated_figure(image, faces).savefig(out_dir / f"{i:04d}_{path.stem}.png")
+            if not faces:
+                rows.append({"file": str(path), "status": "no face found"})
+            rows += [{"file": str(path), "status": "ok", "box": list(face.box), "label": face.label,
+                      "probability": face.probability, **face.probabilities} for face in faces]
+            progress.step(f"{path.name}: " +
+                          (", ".join(f"{f.label} {f.probability:.2f}" for f in faces) or "no face found"))
+    _require_readable(inputs, [row["status"] for row in rows])
     _write_rows(out_dir, rows, model.label_names)
     return rows
+
+
+def _require_readable(inputs, statuses):
+    """A ValueError naming `inputs` when every one of their files was unreadable."""
+    if all(status.startswith("unreadable") for status in statuses):
+        raise ValueError(f"no readable image in {', '.join(map(str, inputs))}")
 
 
 def _write_rows(out_dir, rows, label_names):
@@ -207,21 +258,88 @@ def _write_rows(out_dir, rows, label_names):
         writer.writerows({**row, "box": " ".join(map(str, row.get("box", [])))} for row in rows)
 
 
-def expression_series(model, frames, cascade=None):
+def detect_files(inputs, out_dir, cascade=None, min_neighbours=3, verbose=False):
+    """Find the faces of every image of `inputs`; write each image with its boxes drawn, and ``detections.json``.
+
+    A file that cannot be read is listed with its error and the batch goes on.
+
+    Parameters
+    ----------
+    inputs : sequence of str or Path
+        Image files and folders of images.
+    out_dir : str or Path
+        An existing folder for the outputs: ``NNNN_<name>.png`` per image and ``detections.json`` (the list
+        returned).
+    cascade : Cascade, optional
+        The detector's cascade (default: the one shipped with dbnfer).
+    min_neighbours : int
+        Raw detections a face needs to be kept (see :func:`dbnfer.detect.detect_faces`).
+    verbose : bool
+        One progress line per image.
+
+    Returns
+    -------
+    list of dict
+        Per image ``{"image": path, "faces": [{"row", "col", "height", "width", "score"}, ...]}``, or
+        ``{"image": path, "error": message}`` for a file that cannot be read.
+
+    Raises
+    ------
+    FileNotFoundError
+        If an input does not exist.
+    ValueError
+        If no input is a readable image (``detections.json`` is not written then).
+    """
+    from dbnfer.detect import detect_faces
+
+    out_dir = Path(out_dir)
+    files = image_files(inputs)
+    results = []
+    with Progress(len(files), "detect", verbose) as progress:
+        for i, (path, image, error) in enumerate(_read_each(files)):
+            if error is not None:
+                results.append({"image": str(path), "error": str(error)})
+                progress.step(f"{path.name}: unreadable")
+                continue
+            boxes, scores = detect_faces(image, cascade, min_neighbours=min_neighbours)
+            imsave(out_dir / f"{i:04d}_{path.stem}.png", (255 * draw_boxes(image, boxes)).astype(np.uint8),
+                   check_contrast=False)
+            results.append({"image": str(path), "faces": [
+                {"row": int(r), "col": int(c), "height": int(h), "width": int(w), "score": float(score)}
+                for (r, c, h, w), score in zip(boxes, scores)]})
+            progress.step(f"{path.name}: {len(boxes)} face(s)")
+    _require_readable(inputs, ["unreadable" if "error" in result else "ok" for result in results])
+    (out_dir / "detections.json").write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
+def expression_series(model, frames, cascade=None, verbose=False):
     """Per-frame probabilities of each expression for a sequence of frames.
 
     The largest face of each frame is classified; a frame without a face gives a row of NaN.
+
+    Parameters
+    ----------
+    model : ExpressionModel
+    frames : sequence of ndarray
+        Grey or colour images.
+    cascade : optional
+        The detector's cascade (default: the one shipped with dbnfer).
+    verbose : bool
+        One progress line per frame.
 
     Returns
     -------
     ndarray, shape (n_frames, n_classes)
     """
     series = np.full((len(frames), len(model.label_names)), np.nan)
-    for t, frame in enumerate(frames):
-        faces = predict_image(model, frame, cascade)
-        if faces:
-            largest = max(faces, key=lambda face: face.box[2] * face.box[3])
-            series[t] = [largest.probabilities[name] for name in model.label_names]
+    with Progress(len(frames), "frame", verbose) as progress:
+        for t, frame in enumerate(frames):
+            faces = predict_image(model, frame, cascade)
+            if faces:
+                largest = max(faces, key=lambda face: face.box[2] * face.box[3])
+                series[t] = [largest.probabilities[name] for name in model.label_names]
+            progress.step()
     return series
 
 
@@ -275,8 +393,7 @@ def predict_sequence(model, inputs, out_dir, cascade=None, verbose=False):
     """Expression time series of a sequence (a video, or numbered frames): ``series.csv`` and ``series.png``."""
     out_dir = Path(out_dir)
     frames, names = read_frames(inputs)
-    report(f"sequence: {len(frames)} frames", verbose)
-    series = expression_series(model, frames, cascade)
+    series = expression_series(model, frames, cascade, verbose)
     with open(out_dir / "series.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["frame", "file", *model.label_names])

@@ -14,9 +14,8 @@ from skimage.transform import rescale, resize
 from dbnfer.progress import report
 
 CROPS = ("central", "detect", "none")
-#: Images with a shorter side than this are enlarged before detection: a 36x36 face crop holds too few
-#: windows of the 19x19 cascade for the min-neighbours rule (it finds 58 % of such Caltech crops as they are,
-#: 88 % enlarged to 72 px).
+#: Images with a shorter side than this are enlarged before detection: a small face crop holds too few
+#: windows of the 19x19 cascade for the min-neighbours rule (docs/results.md, "Pipeline measurements").
 MIN_DETECTION_SIDE = 72
 
 
@@ -40,7 +39,7 @@ def widen(box, margin):
     return row - dr, col - dc, height + 2 * dr, width + 2 * dc
 
 
-def crop(image, box):
+def cut_out(image, box):
     """Cut `box` out of `image`, repeating the edge pixels where the box leaves the image."""
     row, col, height, width = (int(v) for v in box)
     pad = max(0, -row, -col, row + height - image.shape[0], col + width - image.shape[1])
@@ -80,7 +79,7 @@ def face_vector(image, box=None, size=32, equalised=True):
     equalised : bool
         Apply histogram equalisation (otherwise only a linear stretch to [0, 1]).
     """
-    face = image if box is None else crop(image, box)
+    face = image if box is None else cut_out(image, box)
     face = resize_square(face, size)
     face = equalise(face) if equalised else scale01(face)
     return face.astype(np.float32).ravel()
@@ -96,7 +95,12 @@ def largest_face(image, cascade=None):
     return tuple(int(v) for v in max(boxes, key=lambda box: box[2] * box[3]))
 
 
-def face_boxes(images, crop="central", margin=0.0, cascade=None, verbose=False):
+def _check_crop(crop):
+    if crop not in CROPS:
+        raise ValueError(f"unknown crop {crop!r}; choose one of: {', '.join(CROPS)}")
+
+
+def locate_faces(images, crop="central", margin=0.0, cascade=None, verbose=False):
     """The box each image is cropped to, and how many images fell back to the central box.
 
     Parameters
@@ -107,7 +111,7 @@ def face_boxes(images, crop="central", margin=0.0, cascade=None, verbose=False):
         widened by `margin`, or the central box when it finds none; ``none``: the whole image.
     margin : float
         Fraction of the detected box added on every side. The shipped cascade's box already spans
-        brows to mouth; on JAFFE, margins of 0.1-0.3 lowered leave-one-subject-out accuracy.
+        brows to mouth, so 0 suits it (docs/results.md, "Pipeline measurements").
     cascade : optional
         The detector's cascade (default: the one shipped with dbnfer).
 
@@ -117,8 +121,7 @@ def face_boxes(images, crop="central", margin=0.0, cascade=None, verbose=False):
     fallbacks : int
         Images where detection found no face.
     """
-    if crop not in CROPS:
-        raise ValueError(f"unknown crop {crop!r}; choose one of: {', '.join(CROPS)}")
+    _check_crop(crop)
     if crop == "none":
         return [None] * len(images), 0
     if crop == "central":
@@ -148,7 +151,7 @@ def prepare(dataset, size=32, crop="central", equalised=True, margin=0.0, cascad
     With ``crop="detect"`` the number of images where no face was found (and the central box was
     used instead) is appended to ``dataset.notes``.
     """
-    boxes, fallbacks = face_boxes(dataset.images, crop, margin, cascade, verbose)
+    boxes, fallbacks = locate_faces(dataset.images, crop, margin, cascade, verbose)
     if crop == "detect":
         dataset.notes.append(f"face detection: no face found in {fallbacks} of {len(dataset)} images "
                              f"(central box used for those)")
@@ -178,8 +181,7 @@ def unlabeled_faces(images, size=32, crop="central", equalised=True, margin=0.0,
     ValueError
         If no face is left.
     """
-    if crop not in CROPS:
-        raise ValueError(f"unknown crop {crop!r}; choose one of: {', '.join(CROPS)}")
+    _check_crop(crop)
     faces, n_images = [], 0
     for n_images, image in enumerate(images, start=1):
         if crop == "detect":

@@ -1,32 +1,105 @@
-"""Report folders: a Markdown page with the results table and figures, and the metrics as JSON.
+"""Output folders, and the reports written into them: a Markdown page with the results table and figures, and
+the metrics as JSON.
 
-A report folder is never overwritten: :func:`new_report_dir` refuses a folder that already holds
-files, so a user's earlier results are never lost.
+Earlier results are never lost: :func:`check_out_dir` refuses a folder that already holds files (unless told to
+write into it), before any work is done; and :func:`staged_folder` writes a run's files into a hidden folder
+beside the output, moved into place only when the run has finished, so that a failed or interrupted run leaves
+nothing behind. Writing into an existing folder replaces the files an earlier dbnfer run wrote there
+(`EARLIER_OUTPUTS`) and keeps the user's own.
 """
 
 import json
+import os
+import re
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from dbnfer import plots
 
+#: Names of the files ``dbnfer detect`` and ``dbnfer predict`` write: one ``NNNN_<photo>.png`` per photo, and tables.
+EARLIER_OUTPUTS = re.compile(r"\d{4}_.+\.png|detections\.json|faces\.(csv|json)|series\.(csv|png)")
 
-def new_report_dir(path, force=False):
-    """Create the empty folder `path` for a report.
+
+def check_out_dir(path, force=False):
+    """The output folder `path`, checked before any work: it can be created, or written into with `force`.
+
+    Parameters
+    ----------
+    path : str or Path
+    force : bool
+        Accept a folder that already holds files (an earlier run's outputs are replaced by `staged_folder`).
+
+    Returns
+    -------
+    Path
 
     Raises
     ------
     FileExistsError
         If `path` is a file, or a folder that is not empty (unless `force`).
+    NotADirectoryError
+        If the folder would go inside a file.
+    PermissionError
+        If the folder (or the one it would go into) cannot be written.
     """
     path = Path(path)
     if path.is_file():
-        raise FileExistsError(f"{path}: is a file; give a new folder name for the report")
+        raise FileExistsError(f"{path}: is a file; give a new folder name for --out")
     if path.is_dir() and any(path.iterdir()) and not force:
         raise FileExistsError(f"{path}: already exists and is not empty; choose another --out (nothing was changed)")
-    path.mkdir(parents=True, exist_ok=True)
+    base = _nearest_existing(path.parent)
+    if not base.is_dir():
+        raise NotADirectoryError(f"{base}: is a file, so --out {path} cannot be created inside it")
+    for folder in (base, path):
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(f"{folder}: cannot write there (permission denied); choose another --out")
     return path
+
+
+def _nearest_existing(folder):
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+@contextmanager
+def staged_folder(path, force=False):
+    """A hidden folder for a run's outputs, moved to `path` when the run succeeds and removed if it fails.
+
+    On success the staged files become the folder `path` (which must pass `check_out_dir`); with `force`, an
+    existing folder keeps its user's files, loses the files an earlier dbnfer run wrote (`EARLIER_OUTPUTS`)
+    and gains the new ones. On any error, Ctrl-C included, `path` is left as it was.
+
+    Parameters
+    ----------
+    path : str or Path
+    force : bool
+
+    Yields
+    ------
+    Path
+        The folder to write into.
+    """
+    path = check_out_dir(path, force)
+    staging = _nearest_existing(path.parent) / f".{path.name}.dbnfer-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)  # left by an earlier process of the same id, killed
+    staging.mkdir()
+    try:
+        yield staging
+        if path.is_dir():
+            for earlier in path.iterdir():
+                if earlier.is_file() and EARLIER_OUTPUTS.fullmatch(earlier.name):
+                    earlier.unlink()
+            for new in staging.iterdir():
+                os.replace(new, path / new.name)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def save_figure(figure, path):
@@ -73,7 +146,7 @@ def write_report(out_dir, title, dataset, settings, results, figures=(), notes=(
     Parameters
     ----------
     out_dir : Path
-        A folder from :func:`new_report_dir`.
+        An existing folder (from :func:`staged_folder`).
     title : str
     dataset : FaceDataset
     settings : dict

@@ -1,7 +1,12 @@
 """k-nearest-neighbour classification (Cover & Hart, 1967).
 
-A test vector x gets the majority label of the k training vectors closest to it. Distances are
-computed for a whole block of test vectors at once through the expansion
+With N_k(x) the k training vectors t_i closest to the test vector x, x gets the label most of them carry,
+
+    class(x) = argmax_c  #{ t_i in N_k(x) : y_i = c },
+
+and a tie between classes goes to the tied class whose member is nearest. For k = 1 this is the
+nearest neighbour rule, whose error is at most twice the Bayes error as the training set grows (Cover &
+Hart's theorem). Distances are computed for a whole block of test vectors at once through the expansion
 
     ||x - t||^2 = ||x||^2 - 2 x·t + ||t||^2,
 
@@ -11,8 +16,11 @@ distance 1 - x·t / (||x|| ||t||) is the same product on unit-normalised vectors
 
 import numpy as np
 
+from dbnfer.baselines.base import Classifier, count_votes, unit_rows
+from dbnfer.validation import check_matrix, check_Xy
 
-class NearestNeighbour:
+
+class NearestNeighbour(Classifier):
     """k-nearest-neighbour classifier with Euclidean or cosine distance.
 
     Parameters
@@ -61,29 +69,23 @@ class NearestNeighbour:
         Parameters
         ----------
         X : array_like, (n_samples, n_features)
+            Training vectors t_i (unit-normalised here for the cosine metric).
         y : array_like, (n_samples,)
-            Integer labels.
+            Their labels y_i, which the neighbours vote with.
 
         Returns
         -------
         self : NearestNeighbour
         """
-        X = self._prepare(X)
-        if np.shape(y) != (len(X),):
-            raise ValueError(f"y must be ({len(X)},) to match X, got shape {np.shape(y)}")
-        self.classes_, self.y_ = np.unique(np.asarray(y), return_inverse=True)
-        self.X_ = X
+        X, y = check_Xy(X, y)
+        self.y_ = self._encode_labels(y)
+        self.X_ = self._normalise(X)
         self.sq_norms_ = np.einsum("ij,ij->i", X, X)  # ||t||^2 for every training vector
         return self
 
-    def _prepare(self, X):
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2:
-            raise ValueError(f"X must be (n_samples, n_features), got shape {X.shape}")
-        if self.metric == "cosine":
-            norms = np.linalg.norm(X, axis=1, keepdims=True)
-            X = X / np.maximum(norms, np.finfo(X.dtype).tiny)
-        return X
+    def _normalise(self, X):
+        """Unit-norm rows for the cosine metric, whose distance is then 1 - x·t."""
+        return unit_rows(X) if self.metric == "cosine" else X
 
     def kneighbors(self, X):
         """Distances and indices of the k nearest training vectors, nearest first.
@@ -99,7 +101,7 @@ class NearestNeighbour:
         indices : ndarray, (n_samples, k)
             Row numbers in the training matrix.
         """
-        X = self._prepare(X)
+        X = self._normalise(check_matrix(X, n_features=self.X_.shape[1]))
         k = min(self.k, len(self.X_))
         distances = np.empty((len(X), k))
         indices = np.empty((len(X), k), dtype=np.intp)
@@ -126,14 +128,9 @@ class NearestNeighbour:
         """Majority vote of the k nearest training labels."""
         _, indices = self.kneighbors(X)
         votes = self.y_[indices]  # (n_samples, k), nearest first
-        counts = np.zeros((len(votes), len(self.classes_)), dtype=np.int64)
-        np.add.at(counts, (np.arange(len(votes))[:, None], votes), 1)
+        counts = count_votes(votes, len(self.classes_))
         best = counts.max(axis=1, keepdims=True)
         # among the classes with the most votes, the one whose member is nearest wins
         tied = counts[np.arange(len(votes))[:, None], votes] == best
         winner = votes[np.arange(len(votes)), np.argmax(tied, axis=1)]
         return self.classes_[winner]
-
-    def score(self, X, y):
-        """Accuracy on (X, y)."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))

@@ -16,10 +16,11 @@ vector kept) this is the linear regression classifier of Naseem, Togneri & Benna
 
 import numpy as np
 
-from dbnfer.validation import check_matrix
+from dbnfer.baselines.base import Classifier
+from dbnfer.validation import check_matrix, check_Xy
 
 
-class NearestSubspace:
+class NearestSubspace(Classifier):
     """Classify by the smallest residual to per-class linear subspaces.
 
     Parameters
@@ -67,20 +68,17 @@ class NearestSubspace:
         Parameters
         ----------
         X : array_like, (n_samples, n_features)
-            Training vectors.
+            Training vectors; those of class c are the columns of A_c.
         y : array_like, (n_samples,)
-            Integer labels.
+            Their labels c.
 
         Returns
         -------
         self : NearestSubspace
         """
-        X = check_matrix(X)
-        y = np.asarray(y)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
-        self.classes_ = np.unique(y)
-        self.bases_ = [self._basis(X[y == c].T) for c in self.classes_]
+        X, y = check_Xy(X, y)
+        y_index = self._encode_labels(y)
+        self.bases_ = [self._basis(X[y_index == k].T) for k in range(len(self.classes_))]
         return self
 
     def _basis(self, A_c):
@@ -103,13 +101,9 @@ class NearestSubspace:
         -------
         ndarray, (n_samples, n_classes)
         """
-        X = check_matrix(X)
+        X = check_matrix(X, n_features=self.bases_[0].shape[0])
         return np.stack([np.linalg.norm(X - (X @ U_c) @ U_c.T, axis=1) for U_c in self.bases_], axis=1)
 
     def predict(self, X):
         """The class of the nearest subspace for every row of X."""
         return self.classes_[np.argmin(self.residuals(X), axis=1)]
-
-    def score(self, X, y):
-        """Accuracy on (X, y)."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))

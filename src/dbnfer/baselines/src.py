@@ -44,7 +44,9 @@ import warnings
 import numpy as np
 import scipy.linalg
 
+from dbnfer.baselines.base import Classifier, unit_rows
 from dbnfer.progress import report
+from dbnfer.validation import check_matrix, check_Xy
 
 
 def soft_threshold(V, tau):
@@ -120,7 +122,7 @@ def fista_lasso(A, Y, lam, tol=1e-4, max_iter=10_000, verbose=False):
     return X, n_iter
 
 
-class SparseRepresentation:
+class SparseRepresentation(Classifier):
     """Sparse representation-based classifier (SRC) with an L1-regularised least-squares code.
 
     Parameters
@@ -130,9 +132,8 @@ class SparseRepresentation:
     tol : float
         FISTA stopping tolerance on the relative change of the code.
     max_iter : int
-        Cap on FISTA iterations. Unit-norm face vectors are strongly correlated (on JAFFE the
-        eigenvalues of AᵀA span 2e-4 to 181), so FISTA needs a few thousand iterations to reach
-        tol = 1e-4 there.
+        Cap on FISTA iterations. Unit-norm face vectors are strongly correlated, so AᵀA is badly
+        conditioned and FISTA needs a few thousand iterations to reach tol = 1e-4 on face data.
     batch_size : int
         Test vectors coded together (memory: n_train x batch_size floats per iterate).
     random_state : None, int or numpy.random.Generator
@@ -170,24 +171,22 @@ class SparseRepresentation:
         Parameters
         ----------
         X : array_like, (n_samples, n_features)
+            Training vectors; scaled to unit norm, they are the columns (atoms) of A.
         y : array_like, (n_samples,)
-            Integer labels.
+            Their labels, which split the code x̂ into the parts δ_c(x̂).
 
         Returns
         -------
         self : SparseRepresentation
         """
-        X = _unit_rows(X)
-        y = np.asarray(y)
-        if y.shape != (len(X),):
-            raise ValueError(f"y must be ({len(X)},) to match X, got shape {y.shape}")
-        self.classes_, self.atom_class_ = np.unique(y, return_inverse=True)
-        self.A_ = X.T
+        X, y = check_Xy(X, y)
+        self.atom_class_ = self._encode_labels(y)
+        self.A_ = unit_rows(X).T
         return self
 
     def code(self, X):
         """Sparse codes x̂ of the rows of X over the dictionary, (n_train, n_samples)."""
-        Y = _unit_rows(X).T
+        Y = self._signals(X)
         codes = [fista_lasso(self.A_, Y[:, start:start + self.batch_size], self.lam, self.tol,
                              self.max_iter, self.verbose)[0]
                  for start in range(0, Y.shape[1], self.batch_size)]
@@ -195,7 +194,7 @@ class SparseRepresentation:
 
     def residuals(self, X):
         """Class-wise residuals r_c(y) = ||y - A δ_c(x̂)||, (n_samples, n_classes)."""
-        Y = _unit_rows(X).T  # (n_features, n_samples)
+        Y = self._signals(X)
         codes = self.code(X)
         return np.stack([np.linalg.norm(Y - self.A_[:, self.atom_class_ == c] @ codes[self.atom_class_ == c],
                                         axis=0)
@@ -205,15 +204,6 @@ class SparseRepresentation:
         """The class with the smallest residual for every row of X."""
         return self.classes_[np.argmin(self.residuals(X), axis=1)]
 
-    def score(self, X, y):
-        """Accuracy on (X, y)."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
-
-
-def _unit_rows(X):
-    """float64 copy of X with every row scaled to unit L2 norm (all-zero rows stay zero)."""
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"X must be (n_samples, n_features), got shape {X.shape}")
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return X / np.maximum(norms, np.finfo(np.float64).tiny)
+    def _signals(self, X):
+        """The rows of X scaled to unit norm, as columns y, (n_features, n_samples)."""
+        return unit_rows(check_matrix(X, n_features=self.A_.shape[0])).T

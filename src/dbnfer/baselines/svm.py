@@ -31,13 +31,14 @@ decrease of f,
 The step is t = b_ij / a_ij, clipped so that both multipliers stay in [0, C], and the gradient is
 updated by G += t y ∘ (K_:i - K_:j) (the code keeps -y ∘ G, which changes by -t (K_:i - K_:j)).
 Iteration stops when m(α) - M(α) < tol (LIBSVM's rule, tol = 1e-3 by default); the bias is then
-b = mean of -y_t G_t over the free support vectors (or (m + M) / 2 if there are none). The whole kernel matrix is computed once (float64), so no kernel cache or
-shrinking is needed for the few thousand vectors this library sees. Multi-class problems are split
-one-vs-one, as LIBSVM and scikit-learn's SVC do: one binary SVM per pair of classes, and the class with
-the most pairwise wins is predicted (ties go to the class that comes first in ``classes_``). The
-pairwise problems are solved side by side: every SMO iteration makes one two-variable update in each
-problem that has not yet converged (array rows, padded to a common length), so the Python loop runs
-as many times as the slowest problem needs, not the sum over all problems.
+b = mean of -y_t G_t over the free support vectors (or (m + M) / 2 if there are none). The whole
+kernel matrix is computed once (float64), so no kernel cache or shrinking is needed for the few
+thousand vectors this library sees. Multi-class problems are split one-vs-one, as LIBSVM and
+scikit-learn's SVC do: one binary SVM per pair of classes, and the class with the most pairwise wins
+is predicted (ties go to the class that comes first in ``classes_``). The pairwise problems are
+solved side by side: every SMO iteration makes one two-variable update in each problem that has not
+yet converged (array rows, padded to a common length), so the Python loop runs as many times as the
+slowest problem needs, not the sum over all problems.
 
 LinearSVM: the LIBLINEAR formulation (Hsieh et al. 2008) has no equality constraint, because the bias
 is learned as the weight of an extra constant feature B (``intercept_scaling``), so it is regularised
@@ -57,11 +58,10 @@ keep only w, because for large sparse data the whole gradient is too expensive; 
 dense face vectors here the Gram matrix XXᵀ fits in memory, so the whole gradient G is kept
 (G += Q̄_:i Δα_i after each update) and each step takes the coordinate whose unclipped update
 decreases the dual most, i = argmax_t PG_t² / Q̄_tt (a Gauss-Southwell, second-order choice, as in
-LIBSVM's working-set selection). On JAFFE pixels this needs about 25 times fewer updates than the
-random order (one 10-fold training set, tol = 0.1: 9,913 greedy steps against 1,265 random-order
-epochs of 192 updates), and every step is a vectorised pass over n. Multi-class problems are split
-one-vs-rest; the K binary duals are solved together, one coordinate of each per step. Memory is
-n² float64 (the Gram matrix), as for KernelSVM.
+LIBSVM's working-set selection). On face pixels this needs far fewer updates than the random order
+(docs/results.md), and every step is a vectorised pass over n. Multi-class problems are split
+one-vs-rest; the K binary duals are solved together, one coordinate of each per step. Memory is n²
+float64 (the Gram matrix), as for KernelSVM.
 
 Neither class has ``predict_proba``: SVM decision values are not probabilities, and calibrating them
 (Platt scaling with internal cross-validation) is beyond a baseline.
@@ -83,6 +83,7 @@ import warnings
 
 import numpy as np
 
+from dbnfer.baselines.base import Classifier, count_votes
 from dbnfer.progress import report
 from dbnfer.validation import check_matrix, check_Xy
 
@@ -262,7 +263,7 @@ def dual_coordinate_descent(gram, Y, C, loss="hinge", tol=1e-2, max_iter=1_000_0
     return alpha, n_iter
 
 
-class LinearSVM:
+class LinearSVM(Classifier):
     """Multi-class linear SVM: one-vs-rest, each binary problem solved by dual coordinate descent.
 
     Float64 throughout; the Gram matrix of the training vectors (n² floats) is kept during fit.
@@ -326,17 +327,16 @@ class LinearSVM:
         Parameters
         ----------
         X : array_like, (n_samples, n_features)
+            Training vectors x_i.
         y : array_like, (n_samples,)
-            Integer labels, at least two classes.
+            Their labels, at least two classes; in problem k, y_i = +1 for class k and -1 for the rest.
 
         Returns
         -------
         self : LinearSVM
         """
         X, y = check_Xy(X, y)
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(f"need at least two classes, got {len(self.classes_)}")
+        y_index = self._encode_labels(y, min_classes=2)
         Y = np.where(np.arange(len(self.classes_))[:, None] == y_index, 1.0, -1.0)  # (K, n)
         if len(self.classes_) == 2:
             Y = Y[1:]  # one problem suffices: class 1 against class 0
@@ -351,7 +351,7 @@ class LinearSVM:
 
     def decision_function(self, X):
         """wᵀx + b of every one-vs-rest problem, (n_samples, n_classes), or (n_samples,) for two."""
-        scores = check_matrix(X) @ self.coef_.T + self.intercept_
+        scores = check_matrix(X, n_features=self.coef_.shape[1]) @ self.coef_.T + self.intercept_
         return scores[:, 0] if len(self.classes_) == 2 else scores
 
     def predict(self, X):
@@ -360,12 +360,8 @@ class LinearSVM:
         index = (scores > 0).astype(np.intp) if scores.ndim == 1 else np.argmax(scores, axis=1)
         return self.classes_[index]
 
-    def score(self, X, y):
-        """Accuracy on (X, y)."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
 
-
-class KernelSVM:
+class KernelSVM(Classifier):
     """Multi-class SVM with a Gaussian (RBF) kernel: one-vs-one, each pair solved by SMO.
 
     Float64 throughout; the kernel matrix of the training vectors (n² floats) is kept during fit.
@@ -431,17 +427,17 @@ class KernelSVM:
         Parameters
         ----------
         X : array_like, (n_samples, n_features)
+            Training vectors x_i.
         y : array_like, (n_samples,)
-            Integer labels, at least two classes.
+            Their labels, at least two classes; in the problem of classes (p, q), y_i = +1 for p and -1
+            for q.
 
         Returns
         -------
         self : KernelSVM
         """
         X, y = check_Xy(X, y)
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(f"need at least two classes, got {len(self.classes_)}")
+        y_index = self._encode_labels(y, min_classes=2)
         self.gamma_ = self._resolve_gamma(X)
         K = rbf_kernel(X, X, self.gamma_)  # (n, n), all pairs share it
         self.pairs_ = list(itertools.combinations(range(len(self.classes_)), 2))
@@ -480,7 +476,8 @@ class KernelSVM:
 
     def decision_function(self, X):
         """d(x) = Σ α_i y_i K(x_i, x) + b of every pairwise problem, (n_samples, n_pairs)."""
-        K = rbf_kernel(check_matrix(X), self.support_vectors_, self.gamma_)  # (n_samples, n_support)
+        X = check_matrix(X, n_features=self.support_vectors_.shape[1])
+        K = rbf_kernel(X, self.support_vectors_, self.gamma_)  # (n_samples, n_support)
         return K @ self.dual_coef_ + self.intercept_
 
     def predict(self, X):
@@ -488,10 +485,4 @@ class KernelSVM:
         decision = self.decision_function(X)
         p, q = np.array(self.pairs_).T
         winners = np.where(decision > 0, p, q)  # (n_samples, n_pairs)
-        votes = np.zeros((len(decision), len(self.classes_)), dtype=np.int64)
-        np.add.at(votes, (np.arange(len(decision))[:, None], winners), 1)
-        return self.classes_[np.argmax(votes, axis=1)]
-
-    def score(self, X, y):
-        """Accuracy on (X, y)."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        return self.classes_[np.argmax(count_votes(winners, len(self.classes_)), axis=1)]

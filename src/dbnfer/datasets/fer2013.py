@@ -39,9 +39,17 @@ def load_fer2013(data_dir, usage=None):
         The CSV file, or a folder holding ``fer2013.csv`` or ``icml_face_data.csv``.
     usage : {None, "Training", "PublicTest", "PrivateTest"}
         Keep only rows of this part.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file (or the folder holds neither spelling).
+    ValueError
+        If the columns are not FER2013's, a kept row is malformed (the message names ``file:row`` and what is
+        wrong), or no row is left.
     """
     path = _csv_path(data_dir)
-    rows = []
+    images, labels, ids = [], [], []
     with open(path, newline="") as handle:
         reader = csv.DictReader(handle)
         columns = {name.strip(): name for name in reader.fieldnames or ()}
@@ -49,20 +57,35 @@ def load_fer2013(data_dir, usage=None):
             raise ValueError(f"{path}: not a FER2013 CSV (columns emotion and pixels expected, "
                              f"found {', '.join(columns) or 'none'})")
         for number, row in enumerate(reader, start=2):
-            part = row.get(columns.get("Usage", ""), "").strip()
+            part = (row.get(columns.get("Usage", "")) or "").strip()
             if usage is None or part == usage:
-                rows.append((number, row[columns["emotion"]], row[columns["pixels"]]))
-    images, labels = [], []
-    for number, emotion, pixels in rows:
-        values = np.array(pixels.split(), dtype=np.float32)
-        if values.size != 48 * 48 or emotion.strip() not in "0123456":
-            raise ValueError(f"{path}:{number}: expected an emotion 0-6 and 2304 pixels, "
-                             f"found {emotion!r} and {values.size} pixels")
-        images.append(values.reshape(48, 48) / 255.0)
-        labels.append(EMOTION_CODES[int(emotion)])
+                emotion, pixels = (row[columns[name]] or "" for name in ("emotion", "pixels"))
+                labels.append(_emotion(emotion, f"{path}:{number}"))
+                images.append(_face(pixels, f"{path}:{number}"))
+                ids.append(f"{path.name}:{number}")
     if not images:
         raise ValueError(f"{path}: the data set is empty (no rows{'' if usage is None else ' with Usage ' + usage})")
     present = [label for label in LABELS if label in set(labels)]
-    ids = [f"{path.name}:{number}" for number, _, _ in rows]
     return FaceDataset(np.stack(images), np.array([present.index(l) for l in labels]), tuple(present),
                        np.array(ids), np.array(ids), ids, "fer2013")
+
+
+def _emotion(code, where):
+    """The label name of an emotion code, which must be exactly one of 0-6."""
+    if code.strip() not in {str(k) for k in range(len(EMOTION_CODES))}:
+        raise ValueError(f"{where}: emotion {code!r} is not one of 0-6")
+    return EMOTION_CODES[int(code)]
+
+
+def _face(pixels, where):
+    """The 48x48 face of a ``pixels`` field: 2,304 space-separated grey levels 0-255, scaled to [0, 1]."""
+    values = pixels.split()
+    if len(values) != 48 * 48:
+        raise ValueError(f"{where}: {len(values)} pixels, expected 2304 (48x48)")
+    try:
+        face = np.array(values, dtype=np.float32)
+    except ValueError:
+        raise ValueError(f"{where}: the pixels are not all numbers") from None
+    if not np.all((face >= 0) & (face <= 255)):
+        raise ValueError(f"{where}: pixel values outside 0-255")
+    return face.reshape(48, 48) / 255.0

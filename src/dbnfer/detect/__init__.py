@@ -1,9 +1,15 @@
 """Face detection with a Viola-Jones Haar cascade, trained from scratch.
 
-    haar.py      Haar-like features from integral images
-    adaboost.py  discrete AdaBoost with decision stumps
-    cascade.py   the attentional cascade: training with bootstrapped negatives, multi-scale detection
-    nms.py       grouping of overlapping detections (OpenCV's min-neighbours rule)
+The modules in the order of the paper and of a face through the detector:
+
+    haar.py        Haar-like features from integral images, variance normalisation (VJ sec. 2, 5.6)
+    adaboost.py    discrete AdaBoost with decision stumps (VJ Table 1)
+    cascade.py     the attentional cascade: the model and its file (VJ sec. 4)
+    train.py       training a cascade with bootstrapped negatives (VJ Table 2)
+    augment.py     side light, spectacles and backdrops painted onto training faces
+    scan.py        pyramid, the reference sliding-window scan, `detect_faces` (VJ sec. 5)
+    _fast_scan.py  the same scan, fast: fixed point, whole-level slices, matrix products
+    nms.py         grouping of overlapping detections (OpenCV's min-neighbours rule)
 
 Quick start::
 
@@ -11,7 +17,7 @@ Quick start::
     boxes, scores = detect_faces(image)   # boxes: (n, 4) ints (row, col, height, width)
 
 The shipped cascade (``frontal_face.npz``) frames a face from the eyebrows to just below the mouth, as the
-MIT CBCL face images do; see the README for what it was trained on.
+MIT CBCL face images do; docs/detector.md says what it was trained on.
 """
 
 import json
@@ -20,7 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dbnfer.detect.cascade import Cascade, detect_faces, load_cascade, train_cascade
+from dbnfer.detect.cascade import Cascade, load_cascade
+from dbnfer.detect.scan import detect_faces
+from dbnfer.detect.train import train_cascade
 
 DEFAULT_CASCADE = Path(__file__).with_name("frontal_face.npz")
 

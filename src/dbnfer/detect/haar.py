@@ -17,7 +17,7 @@ Adjacent rectangles share corners, so a feature is at most nine corners of P wit
 form"): f(x) = sum_k w_k P[r + dr_k, c + dc_k] for a window whose top-left pixel is (r, c). Both training
 (one row per sample) and detection (all windows of an image at once) evaluate features in this form. Written
 out pixel by pixel, the same feature is a mask, f(x) = sum_ij m_ij x_ij with m = +-1 on its rectangles
-(`HaarFeatures.pixel_weights`), the form detection uses once few windows are left (`cascade` module docstring).
+(`HaarFeatures.pixel_weights`), the form the fast scan uses once few windows are left (`_fast_scan`).
 
 Variance normalisation (VJ sec. 5.6): windows are compared after (x - mu) / sigma. Because P of a constant
 image is mu * r * c, a feature of the normalised window is
@@ -25,6 +25,10 @@ image is mu * r * c, a feature of the normalised window is
     f_norm = (f(x) - mu * a) / sigma,      a = sum_k w_k dr_k dc_k
 
 (a is zero for the two- and four-rectangle features and minus one rectangle's area for the three-rectangle ones).
+A scan needs mu and sigma of every window, and takes them from two integral images, of x and of x^2
+(`window_moments`): with S_P and S_Q a window's box sums in them and n = h w its pixels,
+
+    mu = S_P / n,      sigma^2 = S_Q / n - mu^2.
 """
 
 import numpy as np
@@ -75,6 +79,47 @@ def normalise_windows(windows, min_std=1e-3):
     mu = x.mean(axis=(1, 2), keepdims=True)
     sigma = np.maximum(x.std(axis=(1, 2), keepdims=True), min_std)
     return (x - mu) / sigma
+
+
+def window_moments(P, Q, window_shape, step=1, min_std=1e-3, unit=1):
+    """Mean and standard deviation of every window of an image, from the integral images of x and x^2 (VJ sec. 5.6).
+
+    mu = S_P / n and sigma^2 = S_Q / n - mu^2, with S_I the sum of a window's n = h w pixels in I, from the four
+    corners of the window (VJ eq. 1).
+
+    Parameters
+    ----------
+    P : ndarray, shape (H + 1, W + 1)
+        Padded integral image of the image (`integral_images`), in units of 1 / `unit` of the grey scale.
+    Q : ndarray, shape (H + 1, W + 1)
+        Padded integral image of the squared image, in units of the grey scale.
+    window_shape : tuple of int
+        (h, w).
+    step : int
+        Distance in pixels between neighbouring windows.
+    min_std : float
+        Floor on sigma, as in `normalise_windows`.
+    unit : int
+        Fixed-point unit of P (1 for an ordinary integral image). An integer P may wrap round: its box sums are
+        still exact (`dbnfer.detect._fast_scan`).
+
+    Returns
+    -------
+    mu, sigma : ndarray of float64, shape (n_rows, n_cols)
+        Of the window whose top-left pixel is (i * step, j * step), with n_rows = (H - h) // step + 1 and
+        n_cols = (W - w) // step + 1.
+    """
+    h, w = window_shape
+    n_rows, n_cols = (max(0, (n - k) // step + 1) for n, k in zip(np.shape(P), (h + 1, w + 1)))
+    rows, cols = slice(0, n_rows * step, step), slice(0, n_cols * step, step)
+    below, right = slice(h, h + n_rows * step, step), slice(w, w + n_cols * step, step)
+
+    def box_sums(I):  # VJ eq. 1, for every window at once
+        return I[below, right] - I[rows, right] - I[below, cols] + I[rows, cols]
+
+    mu = box_sums(P) / (h * w * unit)
+    sigma = np.sqrt(np.maximum(box_sums(Q) / (h * w) - mu ** 2, 0.0))
+    return mu, np.maximum(sigma, min_std)
 
 
 class HaarFeatures:
@@ -174,7 +219,8 @@ class HaarFeatures:
         ndarray of float64, shape (n_windows, n_features)
         """
         base = np.asarray(row, dtype=np.intp) * P.shape[1] + np.asarray(col, dtype=np.intp)
-        return corner_sums(P.ravel(), base, self.flat_offsets(P.shape[1]), self.weights)
+        corners = P.ravel()[base[:, None, None] + self.flat_offsets(P.shape[1])]  # (n_windows, n_features, 9)
+        return np.einsum("wfk,fk->wf", corners, self.weights)  # f = sum_k w_k P[r + dr_k, c + dc_k]
 
     def pixel_weights(self):
         """The features as pixel masks: f(x) = sum_{i, j} M[i * width + j, feature] x[i, j].
@@ -192,31 +238,6 @@ class HaarFeatures:
         left = np.arange(width) < self.corners[..., 1, None]  # (n_features, 9, width): j < dc_k
         M = np.einsum("fk,fki,fkj->ijf", self.weights, above.astype(np.float64), left.astype(np.float64))
         return M.reshape(height * width, len(self))
-
-
-def corner_sums(P_flat, base, offsets, weights):
-    """sum_k w_k P[base + offset_k] for every window and feature: the corner form evaluated by gathering.
-
-    Parameters
-    ----------
-    P_flat : ndarray, shape (n_pixels,)
-        A flattened padded integral image.
-    base : ndarray of int, shape (n_windows,)
-        Flat index of each window's top-left corner.
-    offsets : ndarray of int, shape (n_features, 9)
-        Flat corner offsets (`HaarFeatures.flat_offsets` for the image's row length).
-    weights : ndarray, shape (n_features, 9)
-
-    Returns
-    -------
-    ndarray of float64, shape (n_windows, n_features)
-    """
-    values = np.empty((len(base), len(weights)))
-    chunk = max(64, 200_000 // (N_CORNERS * max(len(weights), 1)))  # keeps the gathered block in cache
-    for start in range(0, len(base), chunk):
-        corner_values = P_flat[base[start:start + chunk, None, None] + offsets[None]]  # (chunk, n_features, 9)
-        values[start:start + chunk] = np.einsum("wfk,fk->wf", corner_values, weights)
-    return values
 
 
 def _corner_form(feature_coord):

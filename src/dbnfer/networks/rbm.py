@@ -41,12 +41,14 @@ The practical choices follow Hinton's guide: hidden states driven by data are sa
 by reconstructions are probabilities; the last reconstruction uses visible probabilities (means),
 not samples (sec. 3); weights start at N(0, 0.01²), visible biases at log(p_i / (1 - p_i)) (sec. 8).
 
-Everything runs in float32 by default; the inner loop reuses preallocated buffers and folds the
-momentum into the weight-gradient matrix product (`dbnfer.sgd.momentum_step`, which keeps ΔW as
-W - W_prev, Polyak's heavy-ball form of the same update). A CD-1 step on a batch of b is then five
-(b x V) by (V x H) matrix products, 10·b·V·H flops: up v0 -> h0, down h0 -> v1, up v1 -> h1, and
-the two outer products <v0ᵀh0> - <v1ᵀh1> of eq. 9 stacked into one GEMM over 2b rows; besides
-them, a few passes over (b, units) arrays (σ, the uniform draws for h0) and two over W.
+The gradient and the update appear twice, as in the papers and as trained. `cd_gradients` is
+eq. 9 as written (<v0 h0ᵀ> - <vk hkᵀ> and the two bias terms) and
+`dbnfer.networks.sgd.velocity_step` the momentum update above. The training loop
+(`_RBM._cd_step`) computes the same numbers (in float32 by default) with preallocated buffers,
+folding the momentum into the weight-gradient matrix product (`dbnfer.networks.sgd.momentum_step`,
+which keeps ΔW as W - W_prev, Polyak's heavy-ball form of the same update) and stacking the data
+and reconstruction rows so that <v0ᵀh0> - <vkᵀhk> is one product over 2b rows. The tests check
+that a training step equals the paper's form.
 
 References
 ----------
@@ -64,18 +66,55 @@ Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration m
 
 import numpy as np
 
-from dbnfer.activations import sigmoid, softplus
+from dbnfer.networks.activations import sigmoid, softplus
+from dbnfer.networks.sgd import momentum_step
 from dbnfer.persist import Saveable
-from dbnfer.progress import report
-from dbnfer.sgd import momentum_step
+from dbnfer.progress import Progress
 from dbnfer.validation import check_matrix
+
+
+def cd_gradients(v0, h0_prob, vk, hk_prob):
+    """The CD-k estimate of the log-likelihood gradient, as Hinton (2010), eq. 9 writes it.
+
+    <.>_data averages over the mini-batch with the hidden units driven by the data, <.>_recon over
+    the reconstructions after k Gibbs steps, which stand in for the model's distribution.
+
+    Parameters
+    ----------
+    v0 : ndarray, (b, n_visible)
+        The mini-batch.
+    h0_prob : ndarray, (b, n_hidden)
+        p(h = 1 | v0).
+    vk : ndarray, (b, n_visible)
+        The reconstructions after k steps.
+    hk_prob : ndarray, (b, n_hidden)
+        p(h = 1 | vk).
+
+    Returns
+    -------
+    dW : ndarray, (n_visible, n_hidden)
+        <v hᵀ>_data - <v hᵀ>_recon.
+    db_vis : ndarray, (n_visible,)
+        <v>_data - <v>_recon.
+    db_hid : ndarray, (n_hidden,)
+        <h>_data - <h>_recon.
+
+    References
+    ----------
+    Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines, eq. 9.
+    """
+    b = len(v0)
+    dW = (v0.T @ h0_prob - vk.T @ hk_prob) / b  # eq. 9: <v hᵀ>_data - <v hᵀ>_recon
+    db_vis = v0.mean(axis=0) - vk.mean(axis=0)
+    db_hid = h0_prob.mean(axis=0) - hk_prob.mean(axis=0)
+    return dW, db_vis, db_hid
 
 
 class _RBM(Saveable):
     """Contrastive-divergence training shared by the Bernoulli and Gaussian RBMs.
 
-    Subclasses define the visible units: `_visible_mean`, `_sample_visible`, `_initial_visible_bias`
-    and `free_energy`.
+    Subclasses define the visible units: `visible_mean`, `_sample_visible`, `_visible_energy`,
+    `_initial_visible_bias` and `_random_visible`.
     """
 
     def __init__(self, n_hidden=256, learning_rate=0.05, n_epochs=20, batch_size=100, k=1,
@@ -87,26 +126,10 @@ class _RBM(Saveable):
             raise ValueError(f"k (Gibbs steps of CD-k) must be at least 1, not {k}")
         if sparsity_target is not None and not 0.0 < sparsity_target < 1.0:
             raise ValueError(f"sparsity_target must be in (0, 1), not {sparsity_target}")
-        self.n_hidden = n_hidden
-        self.learning_rate = learning_rate
-        self.n_epochs = n_epochs
-        self.batch_size = batch_size
-        self.k = k
-        self.persistent = persistent
-        self.momentum = momentum
-        self.final_momentum = final_momentum
-        self.momentum_switch = momentum_switch
-        self.weight_decay = weight_decay
-        self.sparsity_target = sparsity_target
-        self.sparsity_cost = sparsity_cost
-        self.sparsity_decay = sparsity_decay
-        self.sample_reconstruction = sample_reconstruction
-        self.n_monitor = n_monitor
+        self._keep_settings(locals())  # self.<name> = <name> for every argument
         self.dtype = np.dtype(dtype)
-        self.random_state = random_state
-        self.verbose = verbose
 
-    # ---- conditionals -------------------------------------------------------------------------
+    # ---- conditionals and free energy ---------------------------------------------------------
 
     def _hidden_prob(self, v, out=None):
         """p(h = 1 | v) = σ(b_hid + vW), eq. 7; shape (n, n_hidden)."""
@@ -114,27 +137,37 @@ class _RBM(Saveable):
         out += self.b_hid_
         return sigmoid(out, out=out)
 
-    def _sample_hidden(self, h_prob, out, u=None):
-        """Binary hidden states drawn from their probabilities, written to `out`.
+    def _sample_hidden(self, h_prob, out, rng, u=None):
+        """Binary hidden states drawn from their probabilities with `rng`, written to `out`.
 
         `u` is an optional preallocated buffer for the uniform draws (the training loop's).
         """
         if u is None:
             u = np.empty_like(h_prob)
-        self._rng.random(dtype=self.dtype, out=u)
+        rng.random(dtype=self.dtype, out=u)
         return np.less(u, h_prob, out=out)
 
-    def _visible_mean(self, h, out=None):
-        raise NotImplementedError
-
-    def _sample_visible(self, v_mean, out):
-        raise NotImplementedError
-
-    def _initial_visible_bias(self, X):
-        raise NotImplementedError
+    def _visible_input(self, h, out=None):
+        """b_vis + W h, the input of the visible units; shape (n, n_visible)."""
+        out = np.matmul(h, self.W_.T, out=out)
+        out += self.b_vis_
+        return out
 
     def free_energy(self, v):
-        raise NotImplementedError
+        """F(v) = E_vis(v) - Σ_j softplus(b_hid_j + (vW)_j), so that p(v) = exp(-F(v)) / Z.
+
+        E_vis(v) is -b_vis·v for binary visible units, ½||v - b_vis||² for Gaussian ones.
+
+        Parameters
+        ----------
+        v : array_like, (n_samples, n_visible)
+
+        Returns
+        -------
+        ndarray, (n_samples,)
+        """
+        v = check_matrix(v, self.dtype, self.n_visible_, "v")
+        return self._visible_energy(v) - softplus(v @ self.W_ + self.b_hid_).sum(axis=1)
 
     # ---- public interface ---------------------------------------------------------------------
 
@@ -158,11 +191,10 @@ class _RBM(Saveable):
         X_val = None if X_val is None else check_matrix(X_val, self.dtype, X.shape[1], "X_val")
         self._initialize(X)
         monitor_idx = self._rng.choice(len(X), min(len(X), self.n_monitor), replace=False)
-        for epoch in range(self.n_epochs):
-            momentum = self.momentum if epoch < self.momentum_switch else self.final_momentum
-            self._epoch(X, self._rng.permutation(len(X)), momentum)
-            if self.n_monitor:
-                self._record(epoch + 1, X[monitor_idx], X_val)
+        with Progress(self.n_epochs, f"{type(self).__name__} epoch", self.verbose) as progress:
+            for _ in range(self.n_epochs):
+                self._epoch(X, self._rng.permutation(len(X)))
+                progress.step(self._record(X[monitor_idx], X_val) if self.n_monitor else "")
         return self
 
     def partial_fit(self, X):
@@ -180,8 +212,7 @@ class _RBM(Saveable):
             self._initialize(X)
         elif not hasattr(self, "_W_prev"):  # a loaded model: continue training from its weights
             self._prepare_training(X)
-        momentum = self.momentum if self.n_epochs_run_ < self.momentum_switch else self.final_momentum
-        self._epoch(X, np.arange(len(X)), momentum)
+        self._epoch(X, np.arange(len(X)))
         return self
 
     def transform(self, X):
@@ -204,26 +235,29 @@ class _RBM(Saveable):
         -------
         ndarray, (n_samples, n_visible)
         """
-        return self._visible_mean(self.transform(X))
+        return self.visible_mean(self.transform(X))
 
-    def gibbs(self, v):
+    def gibbs(self, v, random_state=None):
         """One step of block Gibbs sampling v -> h -> v', returning the sampled visible states.
 
         Parameters
         ----------
         v : array_like, (n_samples, n_visible)
+        random_state : None, int or numpy.random.Generator
+            Source of the samples; None continues the model's own generator.
 
         Returns
         -------
         ndarray, (n_samples, n_visible)
         """
+        rng = self._generator(random_state)
         v = check_matrix(v, self.dtype, self.n_visible_, "v")
         h_prob = self._hidden_prob(v)
-        h = self._sample_hidden(h_prob, out=h_prob)
-        v_mean = self._visible_mean(h)
-        return self._sample_visible(v_mean, out=v_mean)
+        h = self._sample_hidden(h_prob, h_prob, rng)
+        v_mean = self.visible_mean(h)
+        return self._sample_visible(v_mean, v_mean, rng)
 
-    def sample(self, n_samples, n_steps=1000, v_init=None):
+    def sample(self, n_samples, n_steps=1000, v_init=None, random_state=None):
         """Draw visible vectors from the model by a long Gibbs chain.
 
         Parameters
@@ -234,18 +268,24 @@ class _RBM(Saveable):
             Gibbs steps per chain.
         v_init : array_like, (n_samples, n_visible), optional
             Starting states; random (uniform bits or standard normal) by default.
+        random_state : None, int or numpy.random.Generator
+            Source of the chains; None continues the model's own generator.
 
         Returns
         -------
         ndarray, (n_samples, n_visible)
             The visible means E[v | h] after the last step (less noisy than the states).
         """
-        v = self._random_visible(n_samples) if v_init is None else \
+        rng = self._generator(random_state)
+        v = self._random_visible(n_samples, rng) if v_init is None else \
             check_matrix(v_init, self.dtype, self.n_visible_, "v_init")
         for _ in range(n_steps - 1):
-            v = self.gibbs(v)
+            v = self.gibbs(v, rng)
         h_prob = self._hidden_prob(v)
-        return self._visible_mean(self._sample_hidden(h_prob, out=h_prob))
+        return self.visible_mean(self._sample_hidden(h_prob, h_prob, rng))
+
+    def _generator(self, random_state):
+        return self._rng if random_state is None else np.random.default_rng(random_state)
 
     # ---- training internals -------------------------------------------------------------------
 
@@ -272,33 +312,42 @@ class _RBM(Saveable):
         self._h_state = np.empty((b, self.n_hidden), dtype=self.dtype)
         self._uniform_h = np.empty((b, self.n_hidden), dtype=self.dtype)
         # persistent chains start from the hidden states of the first training vectors
-        self._h_fantasy = self._sample_hidden(self._hidden_prob(X[:b]), out=np.empty(
-            (min(b, len(X)), self.n_hidden), dtype=self.dtype)) if self.persistent else None
+        self._h_fantasy = None
+        if self.persistent:
+            h_fantasy = np.empty((min(b, len(X)), self.n_hidden), dtype=self.dtype)
+            self._h_fantasy = self._sample_hidden(self._hidden_prob(X[:b]), h_fantasy, self._rng)
         self.n_epochs_run_ = 0
         self.history_ = {key: [] for key in ("epoch", "reconstruction_error", "free_energy_train",
                                              "free_energy_val", "free_energy_gap",
                                              "pseudo_likelihood")}
 
-    def _epoch(self, X, order, momentum):
-        """Run CD-k updates over the mini-batches of X[order]."""
+    def _epoch(self, X, order):
+        """Run CD-k updates over the mini-batches of X[order], with this epoch's momentum."""
+        # Hinton (2010), sec. 9: a low momentum while the weights are still far from a good
+        # region, a high one after
+        momentum = self.momentum if self.n_epochs_run_ < self.momentum_switch else self.final_momentum
         for start in range(0, len(order), self.batch_size):
             self._cd_step(X, order[start:start + self.batch_size], momentum)
         self.n_epochs_run_ += 1
 
     def _cd_step(self, X, idx, momentum):
-        """One CD-k (or PCD-k) update on the mini-batch X[idx], in place."""
+        """One CD-k (or PCD-k) update on the mini-batch X[idx], in place.
+
+        The fast form of `cd_gradients` followed by `dbnfer.networks.sgd.velocity_step`.
+        """
         b = len(idx)
         v_stack, h_stack = self._v_stack[:2 * b], self._h_stack[:2 * b]
         v0, vk = v_stack[:b], v_stack[b:]  # (b, n_visible) data and k-step reconstruction
         h0_prob, hk_prob = h_stack[:b], h_stack[b:]  # (b, n_hidden)
         np.take(X, idx, axis=0, out=v0, mode="clip")  # "clip" (valid indices) spares a temporary
+        h_state, u = self._h_state[:b], self._uniform_h[:b]
 
         # positive phase: hidden units driven by data, sampled to start the chain
         self._hidden_prob(v0, out=h0_prob)
         if self.persistent:
             h = self._h_fantasy[:b]
         else:
-            h = self._sample_hidden(h0_prob, self._h_state[:b], self._uniform_h[:b])
+            h = self._sample_hidden(h0_prob, h_state, self._rng, u)
 
         # negative phase: k steps of block Gibbs sampling; the last hidden states are
         # probabilities (an unbiased, less noisy estimate), and so by default is the last
@@ -306,14 +355,14 @@ class _RBM(Saveable):
         # chains must stay true Gibbs chains of the model, so PCD always samples.
         sample_last = self.sample_reconstruction or self.persistent
         for step in range(self.k):
-            self._visible_mean(h, out=vk)
+            self.visible_mean(h, out=vk)
             if step < self.k - 1 or sample_last:
-                self._sample_visible(vk, out=vk)
+                self._sample_visible(vk, vk, self._rng)
             self._hidden_prob(vk, out=hk_prob)
             if step < self.k - 1:
-                h = self._sample_hidden(hk_prob, self._h_state[:b], self._uniform_h[:b])
+                h = self._sample_hidden(hk_prob, h_state, self._rng, u)
         if self.persistent:
-            self._sample_hidden(hk_prob, self._h_fantasy[:b], self._uniform_h[:b])
+            self._sample_hidden(hk_prob, self._h_fantasy[:b], self._rng, u)
 
         if self.sparsity_target is not None:
             # Hinton (2010), sec. 11: q <- decay·q + (1 - decay)·<h0>; the penalty gradient
@@ -338,46 +387,35 @@ class _RBM(Saveable):
 
     # ---- monitoring ---------------------------------------------------------------------------
 
-    def _record(self, epoch, X_monitor, X_val):
-        """Append this epoch's monitoring figures to `history_` and report them."""
+    def _record(self, X_monitor, X_val):
+        """Append this epoch's monitoring figures to `history_`; return them as a line of text."""
         recon_error = float(np.mean((X_monitor - self.reconstruct(X_monitor)) ** 2))
         f_train = float(np.mean(self.free_energy(X_monitor)))
         f_val = float(np.mean(self.free_energy(X_val))) if X_val is not None else float("nan")
         pl = self._monitor_pseudo_likelihood(X_monitor)
-        for key, value in (("epoch", epoch), ("reconstruction_error", recon_error),
+        for key, value in (("epoch", self.n_epochs_run_), ("reconstruction_error", recon_error),
                            ("free_energy_train", f_train), ("free_energy_val", f_val),
                            ("free_energy_gap", f_val - f_train), ("pseudo_likelihood", pl)):
             self.history_[key].append(value)
-        message = f"{type(self).__name__} epoch {epoch}/{self.n_epochs}: reconstruction error " \
-                  f"{recon_error:.4f}, free energy train {f_train:.2f}"
+        message = f"reconstruction error {recon_error:.4f}, free energy train {f_train:.2f}"
         if X_val is not None:
             message += f", val {f_val:.2f} (gap {f_val - f_train:+.2f})"
         if not np.isnan(pl):
             message += f", pseudo-likelihood {pl:.2f}"
-        report(message, self.verbose)
+        return message
 
     def _monitor_pseudo_likelihood(self, X):
         return float("nan")
 
-    def _random_visible(self, n_samples):
-        raise NotImplementedError
-
     # ---- persistence --------------------------------------------------------------------------
 
-    def _settings(self):
-        return {"n_hidden": self.n_hidden, "learning_rate": self.learning_rate,
-                "n_epochs": self.n_epochs, "batch_size": self.batch_size, "k": self.k,
-                "persistent": self.persistent, "momentum": self.momentum,
-                "final_momentum": self.final_momentum, "momentum_switch": self.momentum_switch,
-                "weight_decay": self.weight_decay, "sparsity_target": self.sparsity_target,
-                "sparsity_cost": self.sparsity_cost, "sparsity_decay": self.sparsity_decay,
-                "sample_reconstruction": self.sample_reconstruction, "n_monitor": self.n_monitor, "dtype": self.dtype.name}
-
-    def _arrays(self):
-        return {"W": self.W_, "b_vis": self.b_vis_, "b_hid": self.b_hid_}
+    def state(self):
+        """The weights and biases, and the settings (see `dbnfer.persist.Saveable`)."""
+        return {"W": self.W_, "b_vis": self.b_vis_, "b_hid": self.b_hid_}, self.settings()
 
     @classmethod
-    def _from_saved(cls, arrays, settings):
+    def from_state(cls, arrays, settings):
+        """Rebuild an RBM from `state`'s output; training can continue with `partial_fit`."""
         rbm = cls(**settings)
         rbm.W_, rbm.b_vis_, rbm.b_hid_ = arrays["W"], arrays["b_vis"], arrays["b_hid"]
         rbm.n_visible_ = rbm.W_.shape[0]
@@ -451,37 +489,37 @@ class BernoulliRBM(_RBM):
 
     kind = "bernoulli_rbm"
 
-    def _visible_mean(self, h, out=None):
-        """p(v = 1 | h) = σ(b_vis + W h), eq. 8; shape (n, n_visible)."""
-        out = np.matmul(h, self.W_.T, out=out)
-        out += self.b_vis_
-        return sigmoid(out, out=out)
+    def visible_mean(self, h, out=None):
+        """p(v = 1 | h) = σ(b_vis + W h), eq. 8: the visible units' means given hidden states.
 
-    def _sample_visible(self, v_mean, out):
-        u = self._rng.random(v_mean.shape, dtype=self.dtype)
+        Parameters
+        ----------
+        h : ndarray, (n, n_hidden)
+            Hidden states (or probabilities, for a mean-field pass).
+        out : ndarray, (n, n_visible), optional
+            Where to write the result.
+
+        Returns
+        -------
+        ndarray, (n, n_visible)
+        """
+        x = self._visible_input(h, out)
+        return sigmoid(x, out=x)
+
+    def _sample_visible(self, v_mean, out, rng):
+        u = rng.random(v_mean.shape, dtype=self.dtype)
         return np.less(u, v_mean, out=out)
+
+    def _visible_energy(self, v):
+        return -(v @ self.b_vis_)
 
     def _initial_visible_bias(self, X):
         # Hinton (2010), sec. 8: b_vis_i = log(p_i / (1 - p_i)), p_i the mean of unit i
         p = np.clip(X.mean(axis=0, dtype=np.float64), 1e-3, 1.0 - 1e-3)
         return np.log(p / (1.0 - p))
 
-    def _random_visible(self, n_samples):
-        return (self._rng.random((n_samples, self.n_visible_)) < 0.5).astype(self.dtype)
-
-    def free_energy(self, v):
-        """F(v) = -b_vis·v - Σ_j softplus(b_hid_j + (vW)_j), so that p(v) = exp(-F(v)) / Z.
-
-        Parameters
-        ----------
-        v : array_like, (n_samples, n_visible)
-
-        Returns
-        -------
-        ndarray, (n_samples,)
-        """
-        v = check_matrix(v, self.dtype, self.n_visible_, "v")
-        return -(v @ self.b_vis_) - softplus(v @ self.W_ + self.b_hid_).sum(axis=1)
+    def _random_visible(self, n_samples, rng):
+        return (rng.random((n_samples, self.n_visible_)) < 0.5).astype(self.dtype)
 
     def pseudo_likelihood(self, v, random_state=None):
         """Stochastic estimate of the log pseudo-likelihood of binary vectors (Besag 1975).
@@ -533,33 +571,20 @@ class GaussianBernoulliRBM(_RBM):
     def __init__(self, n_hidden=256, learning_rate=0.005, **settings):
         super().__init__(n_hidden=n_hidden, learning_rate=learning_rate, **settings)
 
-    def _visible_mean(self, h, out=None):
-        """E[v | h] = b_vis + W h, the mean of the Gaussian p(v | h); shape (n, n_visible)."""
-        out = np.matmul(h, self.W_.T, out=out)
-        out += self.b_vis_
-        return out
+    def visible_mean(self, h, out=None):
+        """E[v | h] = b_vis + W h, the mean of the Gaussian p(v | h); arguments and result as in
+        `BernoulliRBM.visible_mean`."""
+        return self._visible_input(h, out)
 
-    def _sample_visible(self, v_mean, out):
-        noise = self._rng.standard_normal(v_mean.shape, dtype=self.dtype)
+    def _sample_visible(self, v_mean, out, rng):
+        noise = rng.standard_normal(v_mean.shape, dtype=self.dtype)
         return np.add(v_mean, noise, out=out)
+
+    def _visible_energy(self, v):
+        return 0.5 * ((v - self.b_vis_) ** 2).sum(axis=1)
 
     def _initial_visible_bias(self, X):
         return X.mean(axis=0, dtype=np.float64)
 
-    def _random_visible(self, n_samples):
-        return self._rng.standard_normal((n_samples, self.n_visible_), dtype=self.dtype)
-
-    def free_energy(self, v):
-        """F(v) = ½||v - b_vis||² - Σ_j softplus(b_hid_j + (vW)_j).
-
-        Parameters
-        ----------
-        v : array_like, (n_samples, n_visible)
-
-        Returns
-        -------
-        ndarray, (n_samples,)
-        """
-        v = check_matrix(v, self.dtype, self.n_visible_, "v")
-        return 0.5 * ((v - self.b_vis_) ** 2).sum(axis=1) - \
-            softplus(v @ self.W_ + self.b_hid_).sum(axis=1)
+    def _random_visible(self, n_samples, rng):
+        return rng.standard_normal((n_samples, self.n_visible_), dtype=self.dtype)

@@ -28,8 +28,8 @@ def sigmoid(x, out=None):
 
     Examples
     --------
-    >>> float(sigmoid(np.array(0.0)))
-    0.5
+    >>> sigmoid(np.array([-2.0, 0.0, 2.0])).round(3).tolist()
+    [0.119, 0.5, 0.881]
     """
     out = np.multiply(x, 0.5, out=out)
     np.tanh(out, out=out)

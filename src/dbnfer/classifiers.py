@@ -2,8 +2,12 @@
 
 Each entry maps a short name to a factory ``(random_state, verbose) -> estimator``; an estimator has
 ``fit(X, y)``, ``predict(X)`` and ``score(X, y)``, where ``X`` is (n_samples, n_features) float32 pixel
-vectors in [0, 1] and ``y`` integer labels. Imports are inside the factories so that naming a model
+vectors in [0, 1] and ``y`` integer labels. Imports are inside the factories so that naming a classifier
 loads only its module.
+
+The baselines' settings were chosen by a quick check on the JAFFE folds themselves, so their JAFFE
+figures are mildly optimistic; the figures behind each choice are in docs/results.md ("How the
+baselines' settings were chosen").
 """
 
 
@@ -18,44 +22,41 @@ def _nearest_neighbour_cosine(random_state, verbose):
 
 
 def _nearest_subspace(random_state, verbose):
-    # baseline settings below were picked by a quick check on the JAFFE folds themselves (naive
-    # pipeline), so they are mildly optimistic; none was tuned down.
-    # every class's whole span (n_components=None) beat r = 5, 10, 15 on JAFFE 10-fold and LOSO
+    # every class's whole span: it beat every smaller subspace tried, on both JAFFE protocols
     from dbnfer.baselines.nearest_subspace import NearestSubspace
     return NearestSubspace(n_components=None, random_state=random_state, verbose=verbose)
 
 
 def _svm_linear(random_state, verbose):
-    # C = 1 (LinearSVC's default): JAFFE 10-fold / LOSO 93.4 / 52.8 %, C = 0.1 89.2 / 56.2, C = 10 93.0 / 53.8
+    # C = 1, LinearSVC's default: 0.1 and 10 only trade a few points between the two JAFFE protocols
     from dbnfer.baselines.svm import LinearSVM
     return LinearSVM(C=1.0, loss="hinge", random_state=random_state, verbose=verbose)
 
 
 def _svm_rbf(random_state, verbose):
-    # C = 100 with gamma "scale": JAFFE 10-fold / LOSO 94.4 / 48.0 %; C = 1 (SVC's default) gives 55.8 %
-    # on 10-fold; C in 10..1000 and gamma in 0.25..2 x scale all lie within about 2 points
+    # C = 100: SVC's default C = 1 underfits face pixels; settings around this one all score alike
     from dbnfer.baselines.svm import KernelSVM
     return KernelSVM(C=100.0, gamma="scale", random_state=random_state, verbose=verbose)
 
 
 def _sparse_representation(random_state, verbose):
-    # lambda = 1e-3 beat 1e-4, 1e-2 and 5e-2 on JAFFE 10-fold and LOSO
+    # lambda = 1e-3: the best of the four values tried, on both JAFFE protocols
     from dbnfer.baselines.src import SparseRepresentation
     return SparseRepresentation(lam=1e-3, random_state=random_state, verbose=verbose)
 
 
 def _dbn(random_state, verbose):
-    from dbnfer.dbn import DBNClassifier
+    from dbnfer.networks.dbn import DBNClassifier
     return DBNClassifier(pretrain=True, random_state=random_state, verbose=verbose)
 
 
 def _mlp(random_state, verbose):
     # the DBN+MLP network without pre-training: like-for-like baseline
-    from dbnfer.dbn import DBNClassifier
+    from dbnfer.networks.dbn import DBNClassifier
     return DBNClassifier(pretrain=False, random_state=random_state, verbose=verbose)
 
 
-MODELS = {
+CLASSIFIERS = {
     "nn": _nearest_neighbour,
     "nn-cosine": _nearest_neighbour_cosine,
     "ns": _nearest_subspace,
@@ -67,14 +68,14 @@ MODELS = {
 }
 
 
-def make_model(name, random_state=0, verbose=False):
+def make_classifier(name, random_state=0, verbose=False):
     """Build the classifier called `name` with its default settings.
 
     Raises
     ------
     ValueError
-        If `name` is not one of ``MODELS``.
+        If `name` is not one of ``CLASSIFIERS``.
     """
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}")
-    return MODELS[name](random_state, verbose)
+    if name not in CLASSIFIERS:
+        raise ValueError(f"unknown classifier {name!r}; choose one of: {', '.join(CLASSIFIERS)}")
+    return CLASSIFIERS[name](random_state, verbose)

@@ -17,8 +17,8 @@ image (visible means are shown instead of samples).
 
 DBN+MLP (Hinton & Salakhutdinov 2006): the recognition weights W_l, b_hid_l initialise the hidden
 layers of a sigmoid MLP, a softmax layer is added on top, and the whole network is fine-tuned by
-backpropagation (`dbnfer.mlp`). Before fine-tuning the MLP's hidden layers compute exactly the
-DBN's upward mean-field pass `DBN.transform`. With ``pretrain=False`` the same network starts from
+backpropagation (`dbnfer.networks.mlp`). Before fine-tuning the MLP's hidden layers compute exactly
+the DBN's upward mean-field pass `DBN.transform`. With ``pretrain=False`` the same network starts from
 random weights: the plain MLP baseline.
 
 Gaussian visible units (``visible="gaussian"``) model standardised pixels (each pixel shifted to
@@ -40,17 +40,19 @@ Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machine
 
 import numpy as np
 
-from dbnfer.mlp import MLP, stratified_holdout
-from dbnfer.persist import Saveable, load_npz, save_npz
+from dbnfer.networks.mlp import MLP, stratified_holdout
+from dbnfer.networks.rbm import BernoulliRBM, GaussianBernoulliRBM
+from dbnfer.persist import Saveable, with_prefix, without_prefix
 from dbnfer.progress import report
-from dbnfer.rbm import BernoulliRBM, GaussianBernoulliRBM
-from dbnfer.validation import check_matrix
+from dbnfer.validation import check_matrix, check_Xy
 
-FORMAT_VERSION = 1
+# the RBM settings a DBN passes to every layer: all but those it sets per layer itself
+_RBM_SETTINGS = tuple(name for name in BernoulliRBM().settings()
+                      if name not in ("n_hidden", "learning_rate", "dtype"))
 
-_RBM_SETTINGS = ("n_epochs", "batch_size", "k", "persistent", "momentum", "final_momentum",
-                 "momentum_switch", "weight_decay", "sparsity_target", "sparsity_cost",
-                 "sparsity_decay", "sample_reconstruction", "n_monitor")
+# DBNClassifier's settings of the fine-tuning MLP, under the same names
+_FINE_TUNING = ("learning_rate", "momentum", "weight_decay", "dropout", "input_dropout", "n_epochs",
+                "batch_size", "patience", "validation_fraction")
 
 
 def mirror_faces(X):
@@ -117,13 +119,9 @@ class DBN(Saveable):
             raise ValueError(f"unknown RBM settings {unknown}; known: {', '.join(_RBM_SETTINGS)}")
         if not layer_sizes:
             raise ValueError("layer_sizes must name at least one hidden layer")
+        self._keep_settings(locals())  # self.<name> = <name> for every argument
         self.layer_sizes = tuple(int(n) for n in layer_sizes)
-        self.visible = visible
-        self.learning_rate = learning_rate
-        self.gaussian_learning_rate = gaussian_learning_rate
         self.dtype = np.dtype(dtype)
-        self.random_state = random_state
-        self.verbose = verbose
         self.rbm_settings = rbm_settings
 
     def _make_rbm(self, layer, seed):
@@ -184,10 +182,9 @@ class DBN(Saveable):
             Visible means (probabilities for binary visibles, standardised values for Gaussian).
         """
         top = self.rbms_[-1]
-        top._rng = np.random.default_rng(random_state)
-        h = top.sample(n_samples, n_steps=n_gibbs)
+        h = top.sample(n_samples, n_steps=n_gibbs, random_state=np.random.default_rng(random_state))
         for rbm in reversed(self.rbms_[:-1]):
-            h = rbm._visible_mean(h)  # p(h_{l-1} | h_l), top-down generative weights
+            h = rbm.visible_mean(h)  # p(h_{l-1} | h_l), top-down generative weights
         return h
 
     def to_mlp(self, n_classes, random_state=None, **mlp_settings):
@@ -204,7 +201,7 @@ class DBN(Saveable):
         random_state : None, int or numpy.random.Generator
             Source of the softmax layer's initial weights and of the MLP's training randomness.
         **mlp_settings
-            Further `dbnfer.mlp.MLP` settings (learning_rate, dropout, n_epochs, ...).
+            Further `dbnfer.networks.mlp.MLP` settings (learning_rate, dropout, n_epochs, ...).
 
         Returns
         -------
@@ -218,29 +215,29 @@ class DBN(Saveable):
             mlp.biases_[layer] = rbm.b_hid_.copy()
         return mlp
 
-    def _settings(self):
-        return {"layer_sizes": list(self.layer_sizes), "visible": self.visible,
-                "learning_rate": self.learning_rate,
-                "gaussian_learning_rate": self.gaussian_learning_rate, "dtype": self.dtype.name,
-                **self.rbm_settings}
+    def settings(self):
+        """The constructor's settings, the RBM settings among them (`dbnfer.persist.Saveable`)."""
+        return {**super().settings(), **self.rbm_settings}
 
-    def _arrays(self):
-        return {f"rbm{layer}_{name}": a for layer, rbm in enumerate(self.rbms_)
-                for name, a in rbm._arrays().items()}
+    def state(self):
+        """Every RBM's arrays, as ``rbm<layer>_<name>``, and the settings."""
+        arrays = {}
+        for layer, rbm in enumerate(self.rbms_):
+            arrays.update(with_prefix(f"rbm{layer}_", rbm.state()[0]))
+        return arrays, self.settings()
 
     @classmethod
-    def _from_saved(cls, arrays, settings):
+    def from_state(cls, arrays, settings):
+        """Rebuild a trained stack from `state`'s output."""
         dbn = cls(**settings)
         dbn.rbms_ = []
         for layer in range(len(dbn.layer_sizes)):
             rbm = dbn._make_rbm(layer, None)
-            rbm_arrays = {name: arrays[f"rbm{layer}_{name}"] for name in ("W", "b_vis", "b_hid")}
-            dbn.rbms_.append(type(rbm)._from_saved(rbm_arrays, rbm._settings()))
+            dbn.rbms_.append(rbm.from_state(without_prefix(f"rbm{layer}_", arrays), rbm.settings()))
         return dbn
 
 
-
-class DBNClassifier:
+class DBNClassifier(Saveable):
     """DBN+MLP: greedy RBM pre-training, unrolling into an MLP, fine-tuning by backpropagation.
 
     With ``pretrain=False`` the identical network is trained from random weights (the "MLP"
@@ -277,7 +274,7 @@ class DBNClassifier:
     rbm_batch_size : int
         Mini-batch size during pre-training.
     learning_rate, momentum, weight_decay, dropout, input_dropout, n_epochs, batch_size, patience
-        Fine-tuning settings of `dbnfer.mlp.MLP`.
+        Fine-tuning settings of `dbnfer.networks.mlp.MLP`.
     validation_fraction : float
         Stratified fraction of the training data held out for early stopping of the fine-tuning
         and for the RBMs' free-energy gap; 0 uses all of it and trains for `n_epochs`.
@@ -315,29 +312,8 @@ class DBNClassifier:
                  patience=15, mirror=True, random_state=None, verbose=False):
         if visible not in ("binary", "gaussian"):
             raise ValueError(f"visible must be 'binary' or 'gaussian', not {visible!r}")
+        self._keep_settings(locals())  # self.<name> = <name> for every argument
         self.hidden_sizes = tuple(int(n) for n in hidden_sizes)
-        self.visible = visible
-        self.pretrain = pretrain
-        self.rbm_epochs = rbm_epochs
-        self.rbm_learning_rate = rbm_learning_rate
-        self.gaussian_learning_rate = gaussian_learning_rate
-        self.cd_k = cd_k
-        self.persistent = persistent
-        self.rbm_weight_decay = rbm_weight_decay
-        self.sparsity_target = sparsity_target
-        self.rbm_batch_size = rbm_batch_size
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.dropout = dropout
-        self.input_dropout = input_dropout
-        self.n_epochs = n_epochs
-        self.batch_size = batch_size
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.mirror = mirror
-        self.random_state = random_state
-        self.verbose = verbose
 
     def fit(self, X, y, X_unlabeled=None):
         """Standardise, pre-train (optionally), unroll and fine-tune.
@@ -360,16 +336,10 @@ class DBNClassifier:
         -------
         self
         """
-        X = check_matrix(X, np.float32)
-        y = np.asarray(y)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
+        X, y = check_Xy(X, y, np.float32)
         rng = np.random.default_rng(self.random_state)
         self.classes_ = np.unique(y)
-        if self.validation_fraction > 0:
-            train_idx, val_idx = stratified_holdout(y, self.validation_fraction, rng)
-        else:
-            train_idx, val_idx = np.arange(len(y)), np.arange(0)
+        train_idx, val_idx = stratified_holdout(y, self.validation_fraction, rng)
         y_train = y[train_idx]
         U = np.zeros((0, X.shape[1]), np.float32) if X_unlabeled is None or not self.pretrain else \
             check_matrix(X_unlabeled, np.float32, X.shape[1], "X_unlabeled")
@@ -380,11 +350,8 @@ class DBNClassifier:
         self._fit_standardisation(np.concatenate([X[train_idx], U]))
         Xs = self._standardise(X)
         X_train, X_val = Xs[train_idx], Xs[val_idx]
-        mlp_settings = {"learning_rate": self.learning_rate, "momentum": self.momentum,
-                        "weight_decay": self.weight_decay, "dropout": self.dropout,
-                        "input_dropout": self.input_dropout, "n_epochs": self.n_epochs,
-                        "batch_size": self.batch_size, "patience": self.patience,
-                        "validation_fraction": self.validation_fraction, "verbose": self.verbose}
+        mlp_settings = {name: getattr(self, name) for name in _FINE_TUNING}
+        mlp_settings["verbose"] = self.verbose
         if self.pretrain:
             self.dbn_ = DBN(self.hidden_sizes, self.visible, learning_rate=self.rbm_learning_rate,
                             gaussian_learning_rate=self.gaussian_learning_rate,
@@ -396,8 +363,8 @@ class DBNClassifier:
             self.mlp_ = self.dbn_.to_mlp(len(self.classes_), random_state=rng, **mlp_settings)
         else:
             self.dbn_ = None
-            # 4x Glorot's range: JAFFE 10-fold 95.3 / 92.5 / 94.8 % (seeds 0-2) against 93.9 /
-            # 91.6 / 93.9 % with 1x; leave-one-subject-out 56.4 % with both
+            # 4x Glorot's range, the LISA tutorials' choice for sigmoid units: on JAFFE it did a
+            # little better than 1x (docs/speed.md, "The networks")
             self.mlp_ = MLP(self.hidden_sizes, activation="sigmoid", init_scale=4.0,
                             random_state=rng, **mlp_settings)
         if len(val_idx):
@@ -448,14 +415,6 @@ class DBNClassifier:
         """Accuracy on (X, y)."""
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
-    def _settings(self):
-        names = ("visible", "pretrain", "rbm_epochs", "rbm_learning_rate",
-                 "gaussian_learning_rate", "cd_k", "persistent", "rbm_weight_decay",
-                 "sparsity_target", "rbm_batch_size", "learning_rate", "momentum", "weight_decay",
-                 "dropout", "input_dropout", "n_epochs", "batch_size", "validation_fraction",
-                 "patience", "mirror")
-        return {"hidden_sizes": list(self.hidden_sizes), **{n: getattr(self, n) for n in names}}
-
     def state(self):
         """Everything a fitted classifier is: its arrays and its (JSON-serialisable) settings.
 
@@ -469,14 +428,15 @@ class DBNClassifier:
         arrays : dict of str -> ndarray
         settings : dict
         """
-        arrays = {"mean": self.mean_, "scale": self.scale_}
-        arrays.update({f"mlp_{name}": a for name, a in self.mlp_._arrays().items()})
-        arrays.update({f"history_{key}": np.asarray(v) for key, v in self.history_.items()})
+        mlp_arrays, mlp_settings = self.mlp_.state()
+        history = {key: np.asarray(values) for key, values in self.history_.items()}
+        arrays = {"mean": self.mean_, "scale": self.scale_, **with_prefix("mlp_", mlp_arrays),
+                  **with_prefix("history_", history)}
+        dbn_settings = None
         if self.dbn_ is not None:
-            arrays.update({f"dbn_{name}": a for name, a in self.dbn_._arrays().items()})
-        settings = {**self._settings(), "mlp": self.mlp_._settings(),
-                    "dbn": None if self.dbn_ is None else self.dbn_._settings()}
-        return arrays, settings
+            dbn_arrays, dbn_settings = self.dbn_.state()
+            arrays.update(with_prefix("dbn_", dbn_arrays))
+        return arrays, {**self.settings(), "mlp": mlp_settings, "dbn": dbn_settings}
 
     @classmethod
     def from_state(cls, arrays, settings):
@@ -485,28 +445,10 @@ class DBNClassifier:
         mlp_settings, dbn_settings = settings.pop("mlp"), settings.pop("dbn")
         model = cls(**settings)
         model.mean_, model.scale_ = arrays["mean"], arrays["scale"]
-        model.mlp_ = MLP._from_saved({k[4:]: a for k, a in arrays.items()
-                                      if k.startswith("mlp_")}, mlp_settings)
-        model.mlp_.history_ = {k[8:]: a.tolist() for k, a in arrays.items()
-                               if k.startswith("history_")}
+        model.mlp_ = MLP.from_state(without_prefix("mlp_", arrays), mlp_settings)
+        history = without_prefix("history_", arrays)
+        model.mlp_.history_ = {key: values.tolist() for key, values in history.items()}
         model.classes_ = model.mlp_.classes_
-        model.dbn_ = None if dbn_settings is None else DBN._from_saved(
-            {k[4:]: a for k, a in arrays.items() if k.startswith("dbn_")}, dbn_settings)
+        model.dbn_ = None if dbn_settings is None else \
+            DBN.from_state(without_prefix("dbn_", arrays), dbn_settings)
         return model
-
-    def save(self, path):
-        """Write the whole classifier (standardisation, DBN, MLP, learning curves) to one ``.npz``."""
-        save_npz(path, self.kind, *self.state(), FORMAT_VERSION)
-
-    @classmethod
-    def load(cls, path):
-        """Rebuild a classifier saved by `save`; it predicts exactly as the saved one did.
-
-        Raises
-        ------
-        FileNotFoundError
-            If `path` does not exist.
-        ValueError
-            If the file holds another kind of model or another format version.
-        """
-        return cls.from_state(*load_npz(path, cls.kind, FORMAT_VERSION))

@@ -26,21 +26,20 @@ SGD with (classical) momentum μ and learning rate ε, per mini-batch (Sutskever
 
     V_l <- μ V_l - ε ∂C/∂W_l,   W_l <- W_l + V_l        (and the same for b_l, without decay)
 
-Training never forms ∂C/∂W_l or V_l: `dbnfer.sgd.momentum_step` computes the same update in
-Polyak's heavy-ball form W_l <- W_l + μ(W_l - W_l_prev) - ε ∂C/∂W_l (V_l = W_l - W_l_prev), with
-BP4 folded into one GEMM; the input layer's δ_0 is never computed (nothing uses it). A step is then
-2·n·Σ_l n_{l-1}·n_l multiply-adds (forward and weight gradient; plus the δ_{l-1} products above the
-first layer) and two passes over each W_l. Activations and δ's live in buffers allocated once per
-`fit`.
+`backward` computes BP1-BP4 as written, and `dbnfer.networks.sgd.velocity_step` is the update above.
+Training (`_sgd_step`) never forms ∂C/∂W_l or V_l: `dbnfer.networks.sgd.momentum_step` computes the
+same update in Polyak's heavy-ball form W_l <- W_l + μ(W_l - W_l_prev) - ε ∂C/∂W_l
+(V_l = W_l - W_l_prev), with BP4 folded into one GEMM; the input layer's δ_0 is never computed
+(nothing uses it), and activations and δ's live in buffers allocated once per `fit`. The tests check
+that a training step equals `backward` followed by `velocity_step`.
 
 Initial weights (Glorot & Bengio 2010, eq. 16, "normalised initialisation"): W_l uniform in ±r with
 r = sqrt(6 / (n_{l-1} + n_l)), for sigmoid and tanh units alike; He et al. (2015) N(0, 2 / n_{l-1})
 for ReLU hidden layers; biases 0. `init_scale` widens the hidden layers' range; 4 is the "4x for
 sigmoid units" variant of the LISA Deep Learning Tutorials. On pixel inputs that starts many
-sigmoid units saturated and learns more slowly at first (after the 5 epochs of
-benchmarks/mlp_vs_sklearn.py, test accuracy 0.963 against 0.999 with 1), but after the 60 epochs
-of the DBN classifier's network without pre-training it ended about 1 point better on JAFFE
-10-fold, so that network uses it.
+sigmoid units saturated, so it learns more slowly at first; the DBN classifier's network without
+pre-training uses it all the same, as it ended slightly better after its long fine-tuning (the
+figures are in docs/speed.md).
 
 Dropout (Srivastava et al. 2014), "inverted": during training each hidden unit (and optionally each
 input) is kept with probability 1 - r and scaled by 1/(1 - r), so nothing changes at test time;
@@ -66,13 +65,15 @@ Sutskever, I., Martens, J., Dahl, G. & Hinton, G. (2013). On the importance of i
     momentum in deep learning. ICML.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from dbnfer.activations import sigmoid
+from dbnfer.networks.activations import sigmoid
+from dbnfer.networks.sgd import momentum_step
 from dbnfer.persist import Saveable
-from dbnfer.progress import report
-from dbnfer.sgd import momentum_step
-from dbnfer.validation import check_matrix
+from dbnfer.progress import Progress, report
+from dbnfer.validation import check_matrix, check_Xy
 
 
 def _relu(z, out):
@@ -105,15 +106,28 @@ def cross_entropy(z, Y):
     return float(-np.sum(Y * log_softmax(z)) / len(z))
 
 
+@dataclass
+class _Snapshot:
+    """The weights of the epoch with the lowest validation loss so far, for early stopping."""
+
+    val_loss: float
+    weights: list
+    biases: list
+    epoch: int
+
+
 def stratified_holdout(y, fraction, rng):
     """Split indices into (train, validation), holding out about `fraction` of every class.
 
     Each class keeps at least one training example; a class with a single example has none held out.
+    A `fraction` of 0 holds out nothing (and draws nothing from `rng`).
 
     Returns
     -------
     train_idx, val_idx : ndarray of int
     """
+    if fraction == 0:
+        return np.arange(len(y)), np.arange(0)
     val = []
     for label in np.unique(y):
         members = rng.permutation(np.flatnonzero(y == label))
@@ -152,7 +166,8 @@ class MLP(Saveable):
     patience : int
         Epochs without a lower validation loss before stopping.
     warm_start : bool
-        Keep the current weights (e.g. set by `dbnfer.dbn.DBN.to_mlp`) instead of initialising.
+        Keep the current weights (e.g. set by `dbnfer.networks.dbn.DBN.to_mlp`) instead of
+        initialising.
     init_scale : float
         Factor on the hidden layers' initial weight range (Glorot's r, He's standard deviation);
         1 is the published initialisation.
@@ -177,6 +192,8 @@ class MLP(Saveable):
     """
 
     kind = "mlp"
+    # warm_start says how the weights were set (e.g. by DBN.to_mlp), not what the network is
+    unsaved = ("warm_start", "random_state", "verbose")
 
     def __init__(self, hidden_sizes=(500,), activation="sigmoid", learning_rate=0.1, momentum=0.9,
                  weight_decay=1e-4, dropout=0.0, input_dropout=0.0, n_epochs=100, batch_size=32,
@@ -189,22 +206,9 @@ class MLP(Saveable):
                 raise ValueError(f"{name} must be in [0, 1), not {rate}")
         if not 0.0 <= validation_fraction < 1.0:
             raise ValueError(f"validation_fraction must be in [0, 1), not {validation_fraction}")
+        self._keep_settings(locals())  # self.<name> = <name> for every argument
         self.hidden_sizes = tuple(int(n) for n in hidden_sizes)
-        self.activation = activation
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.dropout = dropout
-        self.input_dropout = input_dropout
-        self.n_epochs = n_epochs
-        self.batch_size = batch_size
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.warm_start = warm_start
-        self.init_scale = init_scale
         self.dtype = np.dtype(dtype)
-        self.random_state = random_state
-        self.verbose = verbose
 
     # ---- parameters ---------------------------------------------------------------------------
 
@@ -317,9 +321,10 @@ class MLP(Saveable):
     def _sgd_step(self, activations, Y, masks, previous_W, velocity_b, deltas=None):
         """One momentum-SGD update from a batch's forward pass, in place.
 
-        The same arithmetic as `backward` followed by V <- μV - ε∂C/∂W, W <- W + V, with BP4 folded
-        into the update by `dbnfer.sgd.momentum_step` (no (n_in, n_out) temporaries); the weights
-        keep their velocity as the previous weights, `previous_W`, the biases as `velocity_b`.
+        The same arithmetic as `backward` followed by `dbnfer.networks.sgd.velocity_step`
+        (V <- μV - ε∂C/∂W, W <- W + V), with BP4 folded into the update by
+        `dbnfer.networks.sgd.momentum_step` (no (n_in, n_out) temporaries); the weights keep their
+        velocity as the previous weights, `previous_W`, the biases as `velocity_b`.
         """
         eps, mu = self.learning_rate, self.momentum
         for l, a_in, delta in self._backpropagate(activations, Y, masks, deltas):
@@ -376,10 +381,7 @@ class MLP(Saveable):
         -------
         self
         """
-        X = check_matrix(X, self.dtype)
-        y = np.asarray(y)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
+        X, y = check_Xy(X, y, self.dtype)
         rng = np.random.default_rng(self.random_state)
         classes = np.unique(y if y_val is None else np.concatenate([y, y_val]))
         if self.warm_start and hasattr(self, "weights_"):
@@ -394,60 +396,74 @@ class MLP(Saveable):
             X_val = check_matrix(X_val, self.dtype, X.shape[1], "X_val")
             self._train(X, self._one_hot(y), X_val, self._one_hot(y_val), rng)
             return self
-        if self.validation_fraction > 0:
-            train_idx, val_idx = stratified_holdout(y, self.validation_fraction, rng)
-        else:
-            train_idx, val_idx = np.arange(len(y)), np.arange(0)
+        train_idx, val_idx = stratified_holdout(y, self.validation_fraction, rng)
         Y = self._one_hot(y)
         self._train(X[train_idx], Y[train_idx], X[val_idx], Y[val_idx], rng)
         return self
 
     def _train(self, X, Y, X_val, Y_val, rng):
+        """`n_epochs` epochs of SGD; with validation data, early stopping keeps the best epoch."""
         # the fused update works in place on flat views: the arrays must be C-contiguous
         self.weights_ = [np.ascontiguousarray(W, dtype=self.dtype) for W in self.weights_]
         self.biases_ = [np.ascontiguousarray(b, dtype=self.dtype) for b in self.biases_]
         previous_W = [W.copy() for W in self.weights_]  # zero velocity
         velocity_b = [np.zeros_like(b) for b in self.biases_]
+        buffers = self._buffers(X.shape[1])
         self.history_ = {key: [] for key in ("epoch", "train_loss", "train_accuracy", "val_loss",
                                              "val_accuracy")}
-        best = (np.inf, [W.copy() for W in self.weights_], [b.copy() for b in self.biases_], 0)
-        # (batch, n_l) buffers for the mini-batch, a_1..a_{L-1}, z_L and δ_1..δ_{L-1}
-        x_buffer = np.empty((self.batch_size, X.shape[1]), dtype=self.dtype)
-        a_buffers = [np.empty((self.batch_size, W.shape[1]), dtype=self.dtype)
-                     for W in self.weights_]
-        delta_buffers = [np.empty_like(a) for a in a_buffers[:-1]]
-        for epoch in range(1, self.n_epochs + 1):
-            order = rng.permutation(len(X))
-            loss_sum, correct = 0.0, 0
-            for start in range(0, len(X), self.batch_size):
-                idx = order[start:start + self.batch_size]
-                n = len(idx)
-                # mode="clip" (the indices are valid) spares the temporary that take(out=) makes
-                x_batch = np.take(X, idx, axis=0, out=x_buffer[:n], mode="clip")
-                Y_batch = Y[idx]
-                masks = self._dropout_masks(n, x_batch.shape[1], rng)
-                activations = self.forward(x_batch, masks, [a[:n] for a in a_buffers])
-                logits = activations[-1]
-                loss_sum += cross_entropy(logits, Y_batch) * n
-                correct += int(np.sum(logits.argmax(axis=1) == Y_batch.argmax(axis=1)))
-                self._sgd_step(activations, Y_batch, masks, previous_W, velocity_b,
-                               [d[:n] for d in delta_buffers])
-            val_loss, val_acc = self._evaluate(X_val, Y_val)
-            self._record(epoch, loss_sum / len(X), correct / len(X), val_loss, val_acc)
-            if len(X_val) == 0:
-                continue
-            if val_loss < best[0]:
-                best = (val_loss, [W.copy() for W in self.weights_],
-                        [b.copy() for b in self.biases_], epoch)
-            elif epoch - best[3] >= self.patience:
-                report(f"MLP early stop at epoch {epoch}: best validation loss at epoch {best[3]}",
-                       self.verbose)
-                break
+        best, stopped_at = self._snapshot(np.inf, 0), None
+        with Progress(self.n_epochs, "MLP epoch", self.verbose) as progress:
+            for epoch in range(1, self.n_epochs + 1):
+                train = self._epoch(X, Y, rng, previous_W, velocity_b, buffers)
+                val = self._evaluate(X_val, Y_val) if len(X_val) else None
+                progress.step(self._record(epoch, train, val))
+                if val is None:
+                    continue
+                if val[0] < best.val_loss:
+                    best = self._snapshot(val[0], epoch)
+                elif epoch - best.epoch >= self.patience:
+                    stopped_at = epoch
+                    break
+        if stopped_at is not None:
+            report(f"MLP early stop at epoch {stopped_at}: best validation loss at epoch "
+                   f"{best.epoch}", self.verbose)
         if len(X_val):
-            _, self.weights_, self.biases_, self.best_epoch_ = best
+            self.weights_, self.biases_, self.best_epoch_ = best.weights, best.biases, best.epoch
         else:
             self.best_epoch_ = self.history_["epoch"][-1] if self.history_["epoch"] else 0
         return self
+
+    def _buffers(self, n_features):
+        """(batch, n_l) buffers: the mini-batch, a_1..a_{L-1} and z_L, and δ_1..δ_{L-1}."""
+        x_buffer = np.empty((self.batch_size, n_features), dtype=self.dtype)
+        a_buffers = [np.empty((self.batch_size, W.shape[1]), dtype=self.dtype)
+                     for W in self.weights_]
+        return x_buffer, a_buffers, [np.empty_like(a) for a in a_buffers[:-1]]
+
+    def _epoch(self, X, Y, rng, previous_W, velocity_b, buffers):
+        """One SGD step per shuffled mini-batch; returns the (loss, accuracy) over the batches."""
+        x_buffer, a_buffers, delta_buffers = buffers
+        order = rng.permutation(len(X))
+        loss_sum, correct = 0.0, 0
+        for start in range(0, len(X), self.batch_size):
+            idx = order[start:start + self.batch_size]
+            n = len(idx)
+            # mode="clip" (the indices are valid) spares the temporary that take(out=) makes
+            x_batch = np.take(X, idx, axis=0, out=x_buffer[:n], mode="clip")
+            Y_batch = Y[idx]
+            masks = self._dropout_masks(n, x_batch.shape[1], rng)
+            activations = self.forward(x_batch, masks, [a[:n] for a in a_buffers])
+            logits = activations[-1]
+            loss_sum += cross_entropy(logits, Y_batch) * n
+            correct += int(np.sum(logits.argmax(axis=1) == Y_batch.argmax(axis=1)))
+            self._sgd_step(activations, Y_batch, masks, previous_W, velocity_b,
+                           [d[:n] for d in delta_buffers])
+        return loss_sum / len(X), correct / len(X)
+
+    def _snapshot(self, val_loss, epoch):
+        """A copy of the current weights, kept if they turn out best (early stopping)."""
+        return _Snapshot(val_loss, [W.copy() for W in self.weights_],
+                         [b.copy() for b in self.biases_], epoch)
 
     def _dropout_masks(self, n, n_features, rng):
         """Inverted-dropout masks (values 0 or 1/(1 - r)) for the input and each hidden layer."""
@@ -459,18 +475,22 @@ class MLP(Saveable):
             self.dtype) / self.dtype.type(1.0 - r) for size, r in zip(sizes, rates)]
 
     def _evaluate(self, X, Y):
-        if len(X) == 0:
-            return float("nan"), float("nan")
+        """(loss, accuracy) of the network on (X, Y), without dropout or weight decay."""
         logits = self.forward(X)[-1]
         return cross_entropy(logits, Y), float(np.mean(logits.argmax(axis=1) == Y.argmax(axis=1)))
 
-    def _record(self, epoch, train_loss, train_acc, val_loss, val_acc):
-        for key, value in (("epoch", epoch), ("train_loss", train_loss),
-                           ("train_accuracy", train_acc), ("val_loss", val_loss),
+    def _record(self, epoch, train, val):
+        """Append an epoch's (loss, accuracy) on the training and validation data to `history_`
+        (nan without validation data, `val` None); return the figures there are as text."""
+        val_loss, val_acc = (float("nan"), float("nan")) if val is None else val
+        for key, value in (("epoch", epoch), ("train_loss", train[0]),
+                           ("train_accuracy", train[1]), ("val_loss", val_loss),
                            ("val_accuracy", val_acc)):
             self.history_[key].append(value)
-        report(f"MLP epoch {epoch}/{self.n_epochs}: train loss {train_loss:.4f} "
-               f"acc {train_acc:.3f}, val loss {val_loss:.4f} acc {val_acc:.3f}", self.verbose)
+        message = f"train loss {train[0]:.4f} acc {train[1]:.3f}"
+        if val is not None:
+            message += f", val loss {val_loss:.4f} acc {val_acc:.3f}"
+        return message
 
     def _one_hot(self, y):
         y = np.asarray(y)
@@ -501,23 +521,17 @@ class MLP(Saveable):
 
     # ---- persistence --------------------------------------------------------------------------
 
-    def _settings(self):
-        return {"hidden_sizes": list(self.hidden_sizes), "activation": self.activation,
-                "learning_rate": self.learning_rate, "momentum": self.momentum,
-                "weight_decay": self.weight_decay, "dropout": self.dropout,
-                "input_dropout": self.input_dropout, "n_epochs": self.n_epochs,
-                "batch_size": self.batch_size, "validation_fraction": self.validation_fraction,
-                "patience": self.patience, "init_scale": self.init_scale,
-                "dtype": self.dtype.name}
-
-    def _arrays(self):
+    def state(self):
+        """The weights ``W<l>``, biases ``b<l>`` and ``classes``, and the settings
+        (`dbnfer.persist.Saveable`)."""
         arrays = {"classes": self.classes_}
         for l, (W, b) in enumerate(zip(self.weights_, self.biases_)):
             arrays[f"W{l}"], arrays[f"b{l}"] = W, b
-        return arrays
+        return arrays, self.settings()
 
     @classmethod
-    def _from_saved(cls, arrays, settings):
+    def from_state(cls, arrays, settings):
+        """Rebuild a trained network from `state`'s output; it predicts exactly as before."""
         mlp = cls(**settings)
         n_layers = len(mlp.hidden_sizes) + 1
         mlp.weights_ = [arrays[f"W{l}"] for l in range(n_layers)]

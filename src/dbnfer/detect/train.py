@@ -1,0 +1,328 @@
+"""Training an attentional cascade (Viola & Jones, IJCV 2004, sec. 4, Table 2).
+
+    f  the largest false-positive rate a stage may have, d the smallest detection rate (per stage)
+    F_target  the false-positive rate the cascade should reach
+    P, N  face and non-face windows
+
+    F_0 = 1, i = 0
+    while F_i > F_target:
+        i = i + 1, n_i = 0, F_i = F_{i-1}
+        while F_i > f F_{i-1}:
+            n_i = n_i + 1
+            boost a stage of n_i weak classifiers on P and N (AdaBoost, `adaboost`)
+            lower its threshold Theta_i until it keeps a fraction d of the faces, and measure F_i
+        N = the false positives of the cascade so far on face-free images ("bootstrapping")
+
+Here `train_cascade` is the outer loop, `train_stage` the inner one, and `NegativeMiner` the bootstrapping: the
+non-faces of each stage are windows of face-free photos that every stage so far accepts, found with the fast
+scan. VJ measure F_i and d on a validation set; here the faces each stage is not boosted on keep the threshold
+honest. The faces are read and, optionally, augmented by `load_faces` (`augment`).
+"""
+
+import time
+from pathlib import Path
+
+import numpy as np
+from skimage.transform import resize
+
+from dbnfer.detect import augment
+from dbnfer.detect._fast_scan import dense_stages, run_stages
+from dbnfer.detect.adaboost import AdaBoost, stump_predict
+from dbnfer.detect.cascade import MIN_STD, Cascade
+from dbnfer.detect.haar import HaarFeatures, integral_images, normalise_windows, window_moments
+from dbnfer.detect.scan import pyramid
+from dbnfer.images import IMAGE_SUFFIXES, image_files, read_grey
+from dbnfer.progress import Progress, report
+
+
+def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_positives=4000,
+                  n_negatives=4000, n_features=8000, detection_rate=0.995, false_positive_rate=0.5,
+                  target_false_positive_rate=1e-6, max_stages=30, max_rounds=200, mirror=True, scale_factor=1.2,
+                  mining_step=1, side_light=0.0, glasses=0.0, backdrop=0.0, face_box=(0.0, 0.0, 1.0, 1.0),
+                  verbose=True, random_state=0):
+    """Train a Viola-Jones cascade from folders of face crops and of face-free images (VJ Table 2).
+
+    Parameters
+    ----------
+    face_dir : str or Path, or sequence of them
+        Folders of face crops framed like the window (see `load_faces`).
+    background_dir : str or Path
+        Folder of images with no face in them, from which the non-face windows are mined.
+    crop : tuple or sequence of tuples, optional
+        Crop of each face image, as fractions (top, left, height, width); see `load_faces`.
+    window_shape : tuple of int
+        Detection window (height, width).
+    n_positives, n_negatives : int
+        Faces and non-faces each stage is boosted on (the faces are drawn afresh for each stage from those the
+        cascade still accepts).
+    n_features : int
+        Features drawn at random from the full set for each stage. The full set of a 19x19 window has 63,960
+        features and storing their sorted values for 8,000 windows would take ~2.5 GB; a fresh draw per stage
+        keeps memory bounded while the cascade still gets to see most of the set.
+    detection_rate : float or sequence of float
+        d of each stage, or of the first stages one by one (the last value goes on for the rest): the later
+        stages see few windows, so a higher d there keeps more faces for little detection time.
+    false_positive_rate : float
+        f of each stage.
+    target_false_positive_rate : float
+        Stop when the product of the stages' false-positive rates falls below this.
+    max_stages, max_rounds : int
+        At most this many stages, and weak classifiers per stage.
+    mirror : bool
+        Also train on left-right mirrored faces.
+    scale_factor, mining_step : float, int
+        Pyramid and stride used to scan the backgrounds for false positives.
+    side_light : float
+        Fraction of the faces given a synthetic light from the side (see `load_faces`).
+    glasses : float
+        Fraction of the faces given drawn spectacles (see `load_faces`).
+    backdrop : float
+        Fraction of the faces given a flat backdrop in the lower corners (see `load_faces`).
+    face_box : tuple of float
+        Face box reported for a detection window (see `Cascade`).
+    verbose : bool
+        Show progress, one line per stage.
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    Cascade
+        Its ``settings`` hold the arguments of this call (but `verbose`) and ``training_seconds``; `Cascade.save`
+        stores them.
+
+    References
+    ----------
+    P. Viola and M. Jones, "Robust real-time face detection", IJCV 57(2), 2004, Table 2.
+    """
+    settings = {name: _json_ready(value) for name, value in locals().items() if name != "verbose"}
+    start_time = time.perf_counter()
+    rng = np.random.default_rng(random_state)
+    faces = load_faces(face_dir, window_shape, crop, mirror, side_light, glasses, backdrop, rng)
+    miner = NegativeMiner(_read_folder(background_dir), window_shape, scale_factor, mining_step)
+    all_features = HaarFeatures.from_skimage(window_shape)
+    report(f"{len(faces)} faces, {len(miner.backgrounds)} background images, {len(all_features)} features", verbose)
+    cascade, overall_fp = Cascade.empty(window_shape, face_box), 1.0
+    with Progress(max_stages, "stage", verbose) as progress:
+        for s in range(max_stages):
+            alive = faces[cascade.accepts(faces)] if cascade.n_stages else faces
+            negatives = miner.mine(cascade, n_negatives, rng)
+            if len(negatives) < max(10, n_negatives // 100):
+                progress.step(f"{len(negatives)} false positives left, too few to train on: stopping")
+                break
+            chosen = np.zeros(len(alive), dtype=bool)
+            chosen[rng.choice(len(alive), size=min(n_positives, len(alive)), replace=False)] = True
+            features = all_features[np.sort(rng.choice(len(all_features), size=min(n_features, len(all_features)),
+                                                       replace=False))]
+            d = np.atleast_1d(detection_rate)[min(s, np.size(detection_rate) - 1)]  # this stage's d
+            boost, stage_threshold, stage_fp = train_stage(features, alive[chosen], negatives, d,
+                                                           false_positive_rate, max_rounds, alive[~chosen])
+            cascade = cascade.add_stage(features[boost.features_], boost.thresholds_, boost.polarities_,
+                                        boost.alphas_, stage_threshold)
+            overall_fp *= stage_fp  # VJ eq. 4: F = prod_s f_s
+            progress.step(f"{len(alive)} faces, {len(negatives)} false positives mined -> {len(boost.alphas_)} "
+                          f"features passing {stage_fp:.3f} of them; cascade ~{overall_fp:.2e}")
+            if overall_fp <= target_false_positive_rate:
+                break
+    cascade.settings = {**settings, "training_seconds": round(time.perf_counter() - start_time)}
+    return cascade
+
+
+def train_stage(features, positives, negatives, detection_rate, false_positive_rate, max_rounds, held_out=None):
+    """Boost one stage until it meets its detection and false-positive rates (VJ Table 2, inner loop).
+
+    Parameters
+    ----------
+    features : HaarFeatures
+        Candidate features.
+    positives, negatives : ndarray, shape (n, height, width)
+        Face windows (all still accepted by the cascade so far) and mined non-face windows to boost on.
+    detection_rate : float
+        d: the stage threshold is lowered until this fraction of the faces (`positives` and `held_out`) passes.
+    false_positive_rate : float
+        f: rounds are added until at most this fraction of `negatives` passes.
+    max_rounds : int
+        Give up on f after this many weak classifiers.
+    held_out : ndarray, shape (m, height, width), optional
+        More faces, not boosted on, that the threshold must also keep (VJ set it on a validation set).
+
+    Returns
+    -------
+    boost : AdaBoost
+        The stage's weak classifiers (`features_` index into `features`).
+    stage_threshold : float
+        Theta_s.
+    false_positives : float
+        The fraction of `negatives` the stage passes.
+    """
+    X = np.concatenate([positives, negatives])
+    y = np.concatenate([np.ones(len(positives), dtype=int), np.zeros(len(negatives), dtype=int)])
+    F = features.matrix(integral_images(normalise_windows(X, MIN_STD)))  # (n_samples, n_features)
+    held_out = np.zeros((0,) + features.window_shape) if held_out is None else held_out
+    P_held_out = integral_images(normalise_windows(held_out, MIN_STD))
+    sums, sums_held_out = np.zeros(len(X)), np.zeros(len(held_out))  # sum_t alpha_t h_t(x)
+    boost = AdaBoost().start(F, y)
+    for _ in range(max_rounds):
+        boost.add_round()
+        j, theta, p, alpha = boost.features_[-1], boost.thresholds_[-1], boost.polarities_[-1], boost.alphas_[-1]
+        sums += alpha * stump_predict(F[:, j], theta, p)
+        sums_held_out += alpha * stump_predict(features[[j]].matrix(P_held_out)[:, 0], theta, p)
+        face_sums = np.sort(np.concatenate([sums[y == 1], sums_held_out]))
+        # Theta_s: the largest threshold that keeps a fraction d of the faces.
+        stage_threshold = face_sums[int(np.floor((1 - detection_rate) * len(face_sums)))]
+        false_positives = np.mean(sums[y == 0] >= stage_threshold)
+        if false_positives <= false_positive_rate:
+            break
+    return boost, stage_threshold, false_positives
+
+
+class NegativeMiner:
+    """False positives of a growing cascade, cut from face-free images (VJ sec. 4.2, "bootstrapping").
+
+    Each image's surviving windows are remembered once they are few (at most `cache_limit`), so that mining for
+    a later stage runs only the new stages on them instead of rescanning the whole pyramid.
+
+    Parameters
+    ----------
+    backgrounds : list of ndarray
+        Grey images with no face.
+    window_shape : tuple of int
+    scale_factor : float
+        Pyramid of the scan.
+    step : int
+        Stride of the scan.
+    cache_limit : int
+        Remember an image's survivors when there are at most this many.
+    """
+
+    def __init__(self, backgrounds, window_shape, scale_factor=1.2, step=1, cache_limit=50_000):
+        self.backgrounds = backgrounds
+        self.window_shape = tuple(window_shape)
+        self.scale_factor = scale_factor
+        self.step = step
+        self.cache_limit = cache_limit
+        self._survivors = {}  # image index -> (stages checked, level index, row, col)
+
+    def mine(self, cascade, n, rng, per_image=None):
+        """Up to `n` windows that the cascade accepts, at most `per_image` from one image.
+
+        Parameters
+        ----------
+        cascade : Cascade
+            The stages trained so far (an empty cascade gives random windows).
+        n : int
+            Number of windows wanted.
+        rng : numpy.random.Generator
+        per_image : int, optional
+            Cap per image, for variety; default ``4 * n / len(backgrounds)``.
+
+        Returns
+        -------
+        ndarray, shape (m, height, width)
+            m <= n windows; fewer when the images do not hold n false positives.
+        """
+        per_image = per_image or max(1, int(np.ceil(4 * n / len(self.backgrounds))))
+        windows, found = [], 0
+        for i in rng.permutation(len(self.backgrounds)):
+            levels = [level for _, level in pyramid(self.backgrounds[i], self.window_shape, self.scale_factor)]
+            level_index, row, col = self._accepted(i, cascade, levels)
+            take = rng.choice(len(row), size=min(per_image, len(row), n - found), replace=False)
+            for k in np.unique(level_index[take]):
+                mine = take[level_index[take] == k]
+                view = np.lib.stride_tricks.sliding_window_view(levels[k], self.window_shape)
+                windows.append(view[row[mine], col[mine]])
+            found += len(take)
+            if found >= n:
+                break
+        return np.concatenate(windows) if windows else np.zeros((0,) + self.window_shape)
+
+    def _accepted(self, i, cascade, levels):
+        """(level index, row, col) of the windows of image i that pass `cascade`."""
+        if i in self._survivors:  # run only the stages added since the last visit
+            checked, level_index, row, col = self._survivors[i]
+            visited = np.unique(level_index)
+            batches = []
+            for k in visited:
+                on_level = level_index == k
+                P = integral_images(levels[k])
+                Q = integral_images(np.square(levels[k], dtype=np.float64))
+                _, sigma = window_moments(P, Q, self.window_shape, min_std=MIN_STD)  # of every window
+                r, c = row[on_level], col[on_level]
+                batches.append((levels[k], r, c, sigma[r, c], checked, None))
+        else:
+            visited = np.arange(len(levels))
+            batches = [dense_stages(level, cascade, self.step) for level in levels]
+        found = run_stages(batches, cascade)
+        none = np.zeros(0, dtype=int)
+        level_index = np.concatenate([none] + [np.full(len(r), k) for k, (r, _, _) in zip(visited, found)])
+        row = np.concatenate([none] + [r for r, _, _ in found])
+        col = np.concatenate([none] + [c for _, c, _ in found])
+        if cascade.n_stages and len(row) <= self.cache_limit:
+            self._survivors[i] = (cascade.n_stages, level_index, row, col)
+        return level_index, row, col
+
+
+def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, glasses=0.0, backdrop=0.0,
+               rng=None):
+    """Face crops from one or more folders, resized to the detection window.
+
+    Parameters
+    ----------
+    face_dir : str or Path, or sequence of them
+        Folders of face images (png, jpg, pgm, ...), each framed like the detection window.
+    window_shape : tuple of int
+    crop : tuple of float, or sequence of them (one per folder), optional
+        (top, left, height, width) as fractions of each image, cropped before resizing; the whole image if None.
+    mirror : bool
+        Add the left-right mirror image of every face.
+    side_light : float
+        Fraction of the faces (drawn at random) darkened on one side (`augment.side_light`).
+    glasses : float
+        Fraction of the faces (drawn at random) given drawn spectacles (`augment.spectacles`).
+    backdrop : float
+        Fraction of the faces (drawn at random) whose lower corners, beside the jaw, are replaced by a flat
+        backdrop (`augment.backdrop`).
+    rng : numpy.random.Generator, optional
+        Draws the side-lit faces, the spectacles and the backdrops.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, height, width), in [0, 1]
+
+    Raises
+    ------
+    FileNotFoundError
+        If a folder does not exist or holds no image.
+    """
+    dirs = [face_dir] if isinstance(face_dir, (str, Path)) else list(face_dir)
+    one_crop = crop is None or all(np.isscalar(v) for v in crop)
+    crops = [crop] * len(dirs) if one_crop else list(crop)
+    faces = []
+    for folder, box in zip(dirs, crops):
+        for image in _read_folder(folder):
+            if box is not None:
+                top, left, height, width = (np.array(box) * np.array(image.shape * 2)).round().astype(int)
+                image = image[top:top + height, left:left + width]
+            faces.append(resize(image, window_shape, anti_aliasing=True))
+    faces = np.stack(faces)
+    faces = np.concatenate([faces, faces[:, :, ::-1]]) if mirror else faces
+    rng = np.random.default_rng(rng)
+    faces = augment.side_light(faces, side_light, rng) if side_light > 0 else faces
+    faces = augment.backdrop(faces, backdrop, rng) if backdrop > 0 else faces
+    return augment.spectacles(faces, glasses, rng) if glasses > 0 else faces
+
+
+def _read_folder(folder):
+    """Grey float images of every image file in `folder` (sorted by name)."""
+    return [read_grey(path, np.float64) for path in image_files([folder], IMAGE_SUFFIXES)]
+
+
+def _json_ready(value):
+    """`value` as it can be saved with a cascade: paths as strings, tuples as lists, numpy numbers as Python ones
+    (anything else, such as a Generator passed as random_state, by its repr)."""
+    if isinstance(value, (str, Path)):
+        return str(value)
+    if isinstance(value, (tuple, list, np.ndarray)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value if value is None or isinstance(value, (bool, int, float)) else repr(value)
