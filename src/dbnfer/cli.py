@@ -266,6 +266,11 @@ def cmd_train_detector(args):
     return 0
 
 
+STAGED_OUT = "; it appears only when the run is complete, so a failed or interrupted run (Ctrl-C) leaves nothing"
+FORCE_HELP = ("write into an existing, non-empty --out: the files an earlier dbnfer run wrote there are replaced, "
+              "any others kept")
+
+
 def build_parser():
     parser = OneLineParser(prog="dbnfer", description="Facial expression recognition by hand in NumPy.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
@@ -313,10 +318,8 @@ def build_parser():
                          help="the inputs are the frames of one sequence (or a video: GIF, or others with "
                               "imageio[ffmpeg]): write an expression time series")
     predict.add_argument("--crop", choices=("central", "detect", "none"), help="override the model's face cropping")
-    _add_output_options(predict, "folder to create for the annotated images and tables; it appears only when "
-                                 "the run is complete, so a failed or interrupted run (Ctrl-C) leaves nothing",
-                        "write into an existing, non-empty --out: the files an earlier dbnfer run wrote there are "
-                        "replaced, any others kept")
+    _add_output_options(predict, "folder to create for the annotated images and tables" + STAGED_OUT,
+                        FORCE_HELP)
     predict.set_defaults(run=cmd_predict)
 
     detect = commands.add_parser("detect", help="find faces with the Viola-Jones cascade; draw and list the boxes")
@@ -325,10 +328,8 @@ def build_parser():
     detect.add_argument("--min-neighbours", type=_number(int, 0), default=3,
                         help="overlapping raw detections a face needs to be kept (default 3; more: fewer false "
                              "faces, more missed ones)")
-    _add_output_options(detect, "folder to create for the drawn boxes and detections.json; it appears only "
-                                "when the run is complete, so a failed or interrupted run (Ctrl-C) leaves nothing",
-                        "write into an existing, non-empty --out: the files an earlier dbnfer run wrote there are "
-                        "replaced, any others kept")
+    _add_output_options(detect, "folder to create for the drawn boxes and detections.json" + STAGED_OUT,
+                        FORCE_HELP)
     detect.set_defaults(run=cmd_detect)
 
     train_detector = commands.add_parser("train-detector", help="train a Viola-Jones face cascade from scratch")
