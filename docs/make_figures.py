@@ -9,7 +9,7 @@ from dbnfer.plots import confusion_figure, montage
 HERE = Path(__file__).parent
 
 #: The quick synthetic set of notebook 6's default settings (its ``SYNTHETIC`` cell).
-NOTEBOOK6_SYNTHETIC = {"n_subjects": 8, "per_class": 2}
+NOTEBOOK6_SYNTHETIC = {"n_subjects": 6, "per_class": 2}
 
 
 def notebook6_confusion(path=HERE / "notebook6_confusion.png"):
