@@ -1,6 +1,7 @@
 """Train DBN+MLP on JAFFE, predict on the Yale faces: other people, other camera, other data set.
 
-    python benchmarks/cross_dataset_yale.py [--data ../shared/data] [--model dbn]
+    python benchmarks/cross_dataset_yale.py [--data ../shared/data] [--model dbn] [--crop detect|align]
+                                            [--features pixels|lbp|hog|gabor]
 
 Prints the detection rate over all 164 Yale photos (at least one face found), the accuracy of the
 largest face's expression on the happy / normal (neutral) / sad / surprised photos, that accuracy
@@ -18,6 +19,7 @@ import numpy as np
 from skimage.transform import resize
 
 from dbnfer.datasets import load_yale
+from dbnfer.features import FEATURES
 from dbnfer.images import read_grey
 from dbnfer.predict import predict_image, train_expression_model
 
@@ -28,14 +30,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
     parser.add_argument("--model", default="dbn", choices=("dbn", "mlp"))
+    parser.add_argument("--crop", default="detect", choices=("detect", "align"),
+                        help="a fixed central box does not carry over to another camera, so detect or align")
+    parser.add_argument("--features", default="pixels", choices=FEATURES)
     args = parser.parse_args()
     data = Path(args.data)
     if not (data / "jaffe").is_dir() or not (data / "yalefaces").is_dir():
         sys.exit(f"{data}: jaffe/ and yalefaces/ not found; this evaluation needs the research data")
 
     start = time.perf_counter()
-    model = train_expression_model("jaffe", data / "jaffe", args.model, crop="detect")
-    print(f"trained {args.model} on {model.trained_on} with {model.preprocessing} in {time.perf_counter() - start:.0f} s")
+    model = train_expression_model("jaffe", data / "jaffe", args.model, crop=args.crop, features=args.features)
+    elapsed = time.perf_counter() - start
+    print(f"trained {args.model} on {model.trained_on} with {model.preprocessing} in {elapsed:.0f} s")
 
     photos = sorted(p for p in (data / "yalefaces").iterdir() if p.name.startswith("subject"))
     found, seconds = 0, []

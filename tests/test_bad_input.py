@@ -80,12 +80,59 @@ def test_fer2013_csv_bad_rows_are_named(tmp_path, capsys, rows, fragment):
     assert_one_line_error(*run(capsys, "info", "--dataset", "fer2013", "--data-dir", path)[::2], fragment)
 
 
+# FER-2013 image folders, and the official protocol where it does not apply -----------------------------------
+
+FER_LAYOUTS = {  # the image files of each bad layout (None: an empty folder), and what the error must name
+    "no train/": ({"test/angry/PublicTest_1.jpg": (48, 48)}, "nor a train/ folder"),
+    "unknown class": ({"train/joy/Training_1.jpg": (48, 48)}, "unknown class folder 'joy'"),
+    "empty train": ({"train/angry": None, "test/angry/PublicTest_1.jpg": (48, 48)}, "train: an empty split"),
+    "empty test": ({"train/angry/Training_1.jpg": (48, 48), "test/sad": None}, "test: an empty split"),
+    "not 48x48": ({"train/angry/Training_1.jpg": (40, 40)}, "Training_1.jpg: 40x40 pixels"),
+}
+
+
+def write_fer_folders(root, files):
+    for name, shape in files.items():
+        if shape is None:
+            (root / name).mkdir(parents=True)
+        else:
+            write_image(root / name, shape=shape)
+    return root
+
+
+@pytest.mark.parametrize("command", ["info", "evaluate"])
+@pytest.mark.parametrize("layout", FER_LAYOUTS)
+def test_fer2013_bad_folders_are_named(tmp_path, capsys, command, layout):
+    files, fragment = FER_LAYOUTS[layout]
+    write_fer_folders(tmp_path / "fer", files)
+    extra = ["--protocol", "official", "--out", tmp_path / "r"] if command == "evaluate" else []
+    assert_one_line_error(*run(capsys, command, "--dataset", "fer2013", "--data-dir", tmp_path / "fer", *extra)[::2],
+                          fragment)
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("dataset, fragment", [
+    ("lfw", "lfw: the official protocol needs the data set's own training and test parts"),
+    ("fer2013", "fer2013: the official protocol needs both Training images and test images"),  # train/ only
+])
+def test_official_protocol_needs_training_and_test_parts(tmp_path, capsys, dataset, fragment):
+    data = write_fer_folders(tmp_path / "fer", {"train/angry/Training_1.jpg": (48, 48),
+                                                "train/happy/Training_2.jpg": (48, 48)})
+    code, _, err = run(capsys, "evaluate", "--dataset", dataset, "--data-dir", data, "--protocol", "official",
+                       "--out", tmp_path / "r")
+    assert_one_line_error(code, err, fragment)
+    assert not (tmp_path / "r").exists()
+
+
 # 2, 10: option values ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("argv, fragment", [
     (["evaluate", "--dataset", "lfw", "--size", "0", "--out", "{tmp}/r"], "--size"),
     (["evaluate", "--dataset", "lfw", "--size", "-3", "--out", "{tmp}/r"], "--size"),
     (["evaluate", "--dataset", "lfw", "--folds", "1", "--out", "{tmp}/r"], "--folds"),
+    (["compare", "--dataset", "lfw", "--jobs", "0", "--out", "{tmp}/r"], "--jobs"),
+    (["compare", "--dataset", "lfw", "--features", "sift", "--out", "{tmp}/r"], "--features"),
+    (["evaluate", "--dataset", "lfw", "--features", "hog", "--size", "8", "--out", "{tmp}/r"], "hog: a 8x8 face"),
     (["train", "--dataset", "synthetic", "--size", "0", "--out", "{tmp}/m.npz"], "--size"),
     (["train", "--dataset", "synthetic", "--crop", "detect", "--margin", "-0.6", "--out", "{tmp}/m.npz"],
      "--margin"),

@@ -148,3 +148,18 @@ def test_the_package_exposes_predict_image():
     assert dbnfer.predict_image is predict_image and dbnfer.ExpressionModel is ExpressionModel
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         dbnfer.nope
+
+
+def test_a_model_that_registers_faces_finds_the_eyes_and_writes_them(model, tmp_path):
+    from skimage import data
+
+    aligned = ExpressionModel(model.classifier, model.label_names, {**PREPROCESSING, "crop": "align"}, "synthetic")
+    (face,) = predict_image(aligned, data.astronaut())
+    (left_x, left_y), (right_x, right_y) = face.eyes
+    row, col, height, width = face.box
+    assert col < left_x < right_x < col + width and row < left_y < row + height / 2  # both eyes, upper half
+    imsave(tmp_path / "astronaut.png", data.astronaut())
+    (out := tmp_path / "out").mkdir()
+    (written,) = predict_files(aligned, [tmp_path / "astronaut.png"], out)
+    assert json.loads((out / "faces.json").read_text())[0]["eyes"] == [list(face.eyes[0]), list(face.eyes[1])]
+    assert written["eyes"] and "eyes" in (out / "faces.csv").read_text().splitlines()[0]

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from dbnfer.datasets import load_lfw_subset
-from dbnfer.preprocess import (central_box, cut_out, equalise, face_vector, locate_faces, prepare, scale01,
-                               unlabeled_faces, widen)
+from dbnfer.preprocess import (central_box, cut_out, equalise, face_vector, face_vectors, locate_faces, prepare,
+                               scale01, unlabeled_faces, widen)
 
 
 def test_central_box_is_a_centred_square():
@@ -56,3 +56,27 @@ def test_unlabeled_faces_keep_only_found_faces():
 def test_unknown_crop():
     with pytest.raises(ValueError, match="unknown crop 'eyes'"):
         locate_faces(np.zeros((1, 8, 8)), crop="eyes")
+
+
+def test_align_registers_the_detected_face_and_features_describe_it():
+    from skimage import color, data
+    from skimage.transform import rescale
+
+    from dbnfer.datasets.base import FaceDataset
+    photo = color.rgb2gray(data.astronaut())
+    images = np.stack([photo, rescale(photo[::-1, ::-1], 1.0)[::-1, ::-1], np.full(photo.shape, 0.5)])
+    dataset = FaceDataset(images, np.array([0, 1, 0]), ("a", "b"), np.array(["p", "q", "r"]),
+                          np.array(["p", "q", "r"]), ["1", "2", "3"], "photos")
+    X = prepare(dataset, size=64, crop="align", features="hog")
+    assert X.shape == (3, 1764) and X.dtype == np.float32
+    assert dataset.notes[0].startswith("face detection: no face found in 1 of 3 images")  # the grey one
+    assert dataset.notes[1].startswith("registration: eyes not found in")
+    np.testing.assert_array_equal(X[0], X[1])  # the same photo, the same registered face
+
+
+def test_face_vectors_of_pixels_are_face_vector():
+    data = load_lfw_subset().subset(np.arange(4))
+    boxes = [(1, 2, 20, 21)] * 4
+    X, eyes, n_fallbacks = face_vectors(data.images, boxes, 16, True, "detect", "pixels")
+    np.testing.assert_array_equal(X, np.stack([face_vector(image, box, 16) for image, box in zip(data.images, boxes)]))
+    assert np.isnan(eyes).all() and n_fallbacks == 0

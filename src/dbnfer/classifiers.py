@@ -1,8 +1,9 @@
 """The classifiers that the CLI, ``evaluate`` and ``compare`` know by name.
 
-Each entry maps a short name to a factory ``(random_state, verbose) -> estimator``; an estimator has
-``fit(X, y)``, ``predict(X)`` and ``score(X, y)``, where ``X`` is (n_samples, n_features) float32 pixel
-vectors in [0, 1] and ``y`` integer labels. Imports are inside the factories so that naming a classifier
+Each entry maps a short name to a factory ``(random_state, verbose, features) -> estimator``; an estimator
+has ``fit(X, y)``, ``predict(X)`` and ``score(X, y)``, where ``X`` is (n_samples, n_features) float32 face
+vectors (pixels in [0, 1], or the LBP / HOG / Gabor features of :mod:`dbnfer.features` named by
+``features``) and ``y`` integer labels. Imports are inside the factories so that naming a classifier
 loads only its module.
 
 The baselines' settings were chosen by a quick check on the JAFFE folds themselves, so their JAFFE
@@ -10,50 +11,53 @@ figures are mildly optimistic; the figures behind each choice are in docs/result
 baselines' settings were chosen").
 """
 
+import inspect
 
-def _nearest_neighbour(random_state, verbose):
+
+def _nearest_neighbour(random_state, verbose, features):
     from dbnfer.baselines.nearest_neighbour import NearestNeighbour
     return NearestNeighbour(k=1, metric="euclidean")
 
 
-def _nearest_neighbour_cosine(random_state, verbose):
+def _nearest_neighbour_cosine(random_state, verbose, features):
     from dbnfer.baselines.nearest_neighbour import NearestNeighbour
     return NearestNeighbour(k=1, metric="cosine")
 
 
-def _nearest_subspace(random_state, verbose):
+def _nearest_subspace(random_state, verbose, features):
     # every class's whole span: it beat every smaller subspace tried, on both JAFFE protocols
     from dbnfer.baselines.nearest_subspace import NearestSubspace
     return NearestSubspace(n_components=None, random_state=random_state, verbose=verbose)
 
 
-def _svm_linear(random_state, verbose):
+def _svm_linear(random_state, verbose, features):
     # C = 1, LinearSVC's default: 0.1 and 10 only trade a few points between the two JAFFE protocols
     from dbnfer.baselines.svm import LinearSVM
     return LinearSVM(C=1.0, loss="hinge", random_state=random_state, verbose=verbose)
 
 
-def _svm_rbf(random_state, verbose):
+def _svm_rbf(random_state, verbose, features):
     # C = 100: SVC's default C = 1 underfits face pixels; settings around this one all score alike
     from dbnfer.baselines.svm import KernelSVM
     return KernelSVM(C=100.0, gamma="scale", random_state=random_state, verbose=verbose)
 
 
-def _sparse_representation(random_state, verbose):
+def _sparse_representation(random_state, verbose, features):
     # lambda = 1e-3: the best of the four values tried, on both JAFFE protocols
     from dbnfer.baselines.src import SparseRepresentation
     return SparseRepresentation(lam=1e-3, random_state=random_state, verbose=verbose)
 
 
-def _dbn(random_state, verbose):
+def _dbn(random_state, verbose, features):
     from dbnfer.networks.dbn import DBNClassifier
-    return DBNClassifier(pretrain=True, random_state=random_state, verbose=verbose)
+    # the mirror image of a face is a face; the mirror of a feature vector is not a feature vector
+    return DBNClassifier(pretrain=True, mirror=features == "pixels", random_state=random_state, verbose=verbose)
 
 
-def _mlp(random_state, verbose):
+def _mlp(random_state, verbose, features):
     # the DBN+MLP network without pre-training: like-for-like baseline
     from dbnfer.networks.dbn import DBNClassifier
-    return DBNClassifier(pretrain=False, random_state=random_state, verbose=verbose)
+    return DBNClassifier(pretrain=False, mirror=features == "pixels", random_state=random_state, verbose=verbose)
 
 
 CLASSIFIERS = {
@@ -68,8 +72,8 @@ CLASSIFIERS = {
 }
 
 
-def make_classifier(name, random_state=0, verbose=False):
-    """Build the classifier called `name` with its default settings.
+def make_classifier(name, random_state=0, verbose=False, features="pixels"):
+    """Build the classifier called `name` with its default settings for faces described by `features`.
 
     Raises
     ------
@@ -78,4 +82,16 @@ def make_classifier(name, random_state=0, verbose=False):
     """
     if name not in CLASSIFIERS:
         raise ValueError(f"unknown classifier {name!r}; choose one of: {', '.join(CLASSIFIERS)}")
-    return CLASSIFIERS[name](random_state, verbose)
+    return CLASSIFIERS[name](random_state, verbose, features)
+
+
+def fit_options(name, X_unlabeled=None):
+    """The extra ``fit`` arguments of classifier `name`: unlabeled faces for those that pre-train on them.
+
+    Returns
+    -------
+    dict or None
+        ``{"X_unlabeled": X_unlabeled}`` when given and the classifier's ``fit`` takes it, else None.
+    """
+    takes_unlabeled = "X_unlabeled" in inspect.signature(make_classifier(name).fit).parameters
+    return {"X_unlabeled": X_unlabeled} if X_unlabeled is not None and takes_unlabeled else None

@@ -22,8 +22,11 @@ import numpy as np  # noqa: E402
 
 from dbnfer.classifiers import CLASSIFIERS  # noqa: E402
 from dbnfer.datasets import load_dataset  # noqa: E402
+from dbnfer.evaluate import PROTOCOLS  # noqa: E402
 from dbnfer.experiment import run_and_report  # noqa: E402
-from dbnfer.report import staged_folder  # noqa: E402
+from dbnfer.features import FEATURES  # noqa: E402
+from dbnfer.preprocess import CROPS  # noqa: E402
+from dbnfer.report import accuracy_text, staged_folder  # noqa: E402
 
 USER_ERRORS = (ValueError, OSError)
 
@@ -98,7 +101,12 @@ def _add_training_options(parser):
     """How the faces are prepared, and the unlabeled faces for pre-training: evaluate, compare, train."""
     parser.add_argument("--size", type=POSITIVE,
                         help="side of the square face images (default: the data set's preset)")
-    parser.add_argument("--crop", choices=("central", "detect", "none"), help="how faces are cropped")
+    parser.add_argument("--crop", choices=CROPS,
+                        help="how faces are framed: a fixed central box, the detector's box, the detected face "
+                             "aligned by its eyes, or the whole image (default: the data set's preset)")
+    parser.add_argument("--features", choices=FEATURES,
+                        help="what the classifiers see of a face: its pixels (default), uniform LBP histograms, "
+                             "HOG, or Gabor magnitudes; the face side defaults to 64 for the last three")
     parser.add_argument("--no-equalise", dest="equalised", action="store_false", default=None,
                         help="skip histogram equalisation")
     parser.add_argument("--unlabeled", metavar="DIR",
@@ -110,11 +118,16 @@ def _add_training_options(parser):
 def _add_evaluation_options(parser):
     """Preparation, protocol and report folder: evaluate and compare."""
     _add_training_options(parser)
-    parser.add_argument("--protocol", choices=("kfold", "loso", "subject-kfold", "both"), default="kfold",
+    parser.add_argument("--protocol", choices=(*PROTOCOLS, "both"), default="kfold",
                         help="kfold: stratified k-fold (person-dependent); loso: leave-one-subject-out; "
-                             "subject-kfold: k folds of whole subjects; both: kfold and loso")
+                             "subject-kfold: k folds of whole subjects; official: the data set's own split "
+                             "(FER-2013: train on Training, PublicTest and PrivateTest reported separately); "
+                             "both: kfold and loso")
     parser.add_argument("--folds", type=_number(int, 2), default=10, help="k of k-fold (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the folds and the models")
+    parser.add_argument("--jobs", type=POSITIVE, default=1,
+                        help="folds run in this many processes, one BLAS thread each (same figures as 1; "
+                             "default 1)")
     _add_output_options(parser, "report folder to create (must not exist or be empty); it appears only when the "
                                 "report is complete, so a failed or interrupted run (Ctrl-C) leaves nothing")
 
@@ -146,8 +159,7 @@ def cmd_info(args):
 
 def _print_results(path, results):
     for (method, protocol), result in results.items():
-        print(f"{method:<12} {protocol:<13} accuracy {100 * result['accuracy']:5.1f} % "
-              f"± {100 * result['accuracy_std']:4.1f}")
+        print(f"{method:<12} {protocol:<13} accuracy {accuracy_text(protocol, result)}")
     print(f"report: {path}")
     return 0
 
@@ -155,7 +167,8 @@ def _print_results(path, results):
 def _evaluate(args, methods, title):
     return _print_results(*run_and_report(
         args.out, title, args.dataset, methods, _protocols(args.protocol), args.data_dir, args.folds, args.seed,
-        args.unlabeled, verbose=not args.quiet, size=args.size, crop=args.crop, equalised=args.equalised))
+        args.unlabeled, verbose=not args.quiet, jobs=args.jobs, size=args.size, crop=args.crop,
+        equalised=args.equalised, features=args.features))
 
 
 def cmd_evaluate(args):
@@ -203,7 +216,7 @@ def cmd_train(args):
     out = _refuse_existing_file(args.out, args.force, "model file")
     model = train_expression_model(args.dataset, args.data_dir, args.model, args.seed, not args.quiet,
                                    unlabeled=args.unlabeled, size=args.size, crop=args.crop,
-                                   equalised=args.equalised, margin=args.margin)
+                                   equalised=args.equalised, margin=args.margin, features=args.features)
     model.save(out)
     print(f"{args.model} trained on {model.trained_on}, preprocessing {model.preprocessing}: saved {out}")
     return 0
@@ -303,8 +316,8 @@ def build_parser():
     train.add_argument("--model", default="dbn", choices=("dbn", "mlp"))
     _add_training_options(train)
     train.add_argument("--margin", type=_number(float, -0.5, low_open=True),
-                       help="with --crop detect: widen each detected box by this fraction on every side (above "
-                            "-0.5; negative narrows it)")
+                       help="with --crop detect or align: widen each detected box by this fraction on every side "
+                            "(above -0.5; negative narrows it)")
     train.add_argument("--seed", type=int, default=0)
     _add_output_options(train, "model file to write (.npz); written whole or not at all",
                         "overwrite an existing model file (kept as it was if the run fails)")
@@ -317,7 +330,7 @@ def build_parser():
     predict.add_argument("--sequence", action="store_true",
                          help="the inputs are the frames of one sequence (or a video: GIF, or others with "
                               "imageio[ffmpeg]): write an expression time series")
-    predict.add_argument("--crop", choices=("central", "detect", "none"), help="override the model's face cropping")
+    predict.add_argument("--crop", choices=CROPS, help="override the model's face cropping")
     _add_output_options(predict, "folder to create for the annotated images and tables" + STAGED_OUT,
                         FORCE_HELP)
     predict.set_defaults(run=cmd_predict)

@@ -1,6 +1,6 @@
 """Evaluation protocols and metrics.
 
-Two protocols answer two questions:
+The protocols answer different questions:
 
 * **stratified k-fold** (person-dependent): images are dealt into k folds with the class proportions
   kept; the same person appears in training and test folds. Most DBN papers on JAFFE and CK+
@@ -8,6 +8,8 @@ Two protocols answer two questions:
 * **leave-one-subject-out** (person-independent): each fold tests on one person never seen in
   training, which is what recognising a new user's expression requires.
 * **subject k-fold** (person-independent, cheaper): k folds of whole subjects.
+* **official** (for data sets that come split, FER-2013): train on the Training part, test on PublicTest and
+  on PrivateTest, each reported on its own, as in the challenge (Goodfellow et al. 2013).
 
 Images of one group (the frames of a CK+ sequence) always go to the same fold.
 
@@ -20,9 +22,10 @@ import time
 
 import numpy as np
 
+from dbnfer.datasets.base import PARTS
 from dbnfer.progress import Progress
 
-PROTOCOLS = ("kfold", "loso", "subject-kfold")
+PROTOCOLS = ("kfold", "loso", "subject-kfold", "official")
 
 
 def stratified_kfold(y, n_splits=10, seed=0, groups=None):
@@ -72,14 +75,47 @@ def leave_one_subject_out(subjects):
     return [(np.flatnonzero(subjects != s), np.flatnonzero(subjects == s)) for s in names]
 
 
-def make_splits(dataset, protocol, n_splits=10, seed=0):
-    """The folds of `protocol` ("kfold", "loso" or "subject-kfold") for a FaceDataset.
+def official_splits(dataset):
+    """The data set's own split: train on its Training part, test on each of its test parts in turn.
+
+    Parameters
+    ----------
+    dataset : FaceDataset
+        With ``parts`` (see :data:`dbnfer.datasets.base.PARTS`).
+
+    Returns
+    -------
+    list of (train_index, test_index)
+        One split per test part present, in ``PARTS`` order (PublicTest, then PrivateTest), all with the same
+        training images: the test parts are never pooled.
 
     Raises
     ------
     ValueError
-        For an unknown protocol, too few groups for `n_splits`, or leave-one-subject-out on a data set that names
-        no people (every image its own subject: each fold would test one image).
+        If the data set has no parts, no Training images or no test images.
+    """
+    if dataset.parts is None:
+        raise ValueError(f"{dataset.name}: the official protocol needs the data set's own training and test parts "
+                         f"(FER-2013 has them), but this data set has none; use kfold instead")
+    training, *tests = PARTS
+    train = np.flatnonzero(dataset.parts == training)
+    splits = [(train, np.flatnonzero(dataset.parts == part)) for part in tests if np.any(dataset.parts == part)]
+    if len(train) == 0 or not splits:
+        raise ValueError(f"{dataset.name}: the official protocol needs both {training} images and test images "
+                         f"({', '.join(tests)}), but this data set has only "
+                         f"{', '.join(map(str, np.unique(dataset.parts)))}")
+    return splits
+
+
+def make_splits(dataset, protocol, n_splits=10, seed=0):
+    """The folds of `protocol` ("kfold", "loso", "subject-kfold" or "official") for a FaceDataset.
+
+    Raises
+    ------
+    ValueError
+        For an unknown protocol, too few groups for `n_splits`, leave-one-subject-out on a data set that names
+        no people (every image its own subject: each fold would test one image), or the official protocol on a
+        data set without its own Training and test parts.
     """
     if protocol == "kfold":
         return stratified_kfold(dataset.labels, n_splits, seed, dataset.groups)
@@ -90,7 +126,19 @@ def make_splits(dataset, protocol, n_splits=10, seed=0):
         return leave_one_subject_out(dataset.subjects)
     if protocol == "subject-kfold":
         return stratified_kfold(dataset.labels, n_splits, seed, dataset.subjects)
+    if protocol == "official":
+        return official_splits(dataset)
     raise ValueError(f"unknown protocol {protocol!r}; choose one of: {', '.join(PROTOCOLS)}")
+
+
+def split_names(dataset, protocol, splits):
+    """A name for each split of `protocol` (from :func:`make_splits`): the test part under the official protocol,
+    the subject held out under leave-one-subject-out, ``fold k`` otherwise."""
+    if protocol == "official":
+        return [str(dataset.parts[test[0]]) for _, test in splits]
+    if protocol == "loso":
+        return [str(dataset.subjects[test[0]]) for _, test in splits]
+    return [f"fold {k}" for k in range(1, len(splits) + 1)]
 
 
 def confusion_matrix(y_true, y_pred, n_classes):
@@ -119,6 +167,55 @@ def macro_f1(confusion):
     f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros_like(tp),
                    where=precision + recall > 0)
     return float(f1[actual > 0].mean())
+
+
+def fit_and_predict(estimator, X, y, train, test, fit_params=None):
+    """One fold: fit `estimator` on the training images, predict the test images.
+
+    Returns
+    -------
+    predictions : ndarray of int, shape (len(test),)
+    fit_seconds, predict_seconds : float
+    """
+    start = time.perf_counter()
+    estimator.fit(X[train], y[train], **(fit_params or {}))
+    middle = time.perf_counter()
+    predictions = np.asarray(estimator.predict(X[test]))
+    return predictions, middle - start, time.perf_counter() - middle
+
+
+def summarise(y, splits, folds, n_classes):
+    """The metrics of a cross-validation from each fold's `fit_and_predict` output.
+
+    Parameters
+    ----------
+    y : array of int, shape (n,)
+    splits : list of (train_index, test_index)
+    folds : list of (predictions, fit_seconds, predict_seconds)
+        One per split, in the same order.
+    n_classes : int
+        Size of the confusion matrix.
+
+    Returns
+    -------
+    dict
+        See :func:`cross_validate`.
+    """
+    predictions = np.full(len(y), -1)
+    fold_accuracy = []
+    for (_, test), (predicted, _, _) in zip(splits, folds):
+        predictions[test] = predicted
+        fold_accuracy.append(float(np.mean(predicted == y[test])))
+    tested = predictions >= 0
+    confusion = confusion_matrix(y[tested], predictions[tested], n_classes)
+    return {
+        "accuracy": float(np.mean(fold_accuracy)), "accuracy_std": float(np.std(fold_accuracy)),
+        "fold_accuracy": fold_accuracy, "pooled_accuracy": float(np.mean(predictions[tested] == y[tested])),
+        "confusion": confusion.tolist(), "confusion_normalised": normalise_rows(confusion).tolist(),
+        "recall": per_class_recall(confusion).tolist(), "macro_f1": macro_f1(confusion),
+        "fit_seconds": float(sum(fold[1] for fold in folds)),
+        "predict_seconds": float(sum(fold[2] for fold in folds)), "predictions": predictions.tolist(),
+    }
 
 
 def cross_validate(new_estimator, X, y, splits, n_classes=None, verbose=False, name="model", fit_params=None):
@@ -150,25 +247,9 @@ def cross_validate(new_estimator, X, y, splits, n_classes=None, verbose=False, n
     """
     y = np.asarray(y)
     n_classes = int(y.max()) + 1 if n_classes is None else n_classes
-    predictions = np.full(len(y), -1)
-    fold_accuracy, fit_seconds, predict_seconds = [], 0.0, 0.0
+    folds = []
     with Progress(len(splits), f"{name}: fold", verbose) as progress:
         for train, test in splits:
-            model = new_estimator()
-            start = time.perf_counter()
-            model.fit(X[train], y[train], **(fit_params or {}))
-            middle = time.perf_counter()
-            predictions[test] = model.predict(X[test])
-            fit_seconds += middle - start
-            predict_seconds += time.perf_counter() - middle
-            fold_accuracy.append(float(np.mean(predictions[test] == y[test])))
-            progress.step(f"accuracy {fold_accuracy[-1]:.3f}")
-    tested = predictions >= 0
-    confusion = confusion_matrix(y[tested], predictions[tested], n_classes)
-    return {
-        "accuracy": float(np.mean(fold_accuracy)), "accuracy_std": float(np.std(fold_accuracy)),
-        "fold_accuracy": fold_accuracy, "pooled_accuracy": float(np.mean(predictions[tested] == y[tested])),
-        "confusion": confusion.tolist(), "confusion_normalised": normalise_rows(confusion).tolist(),
-        "recall": per_class_recall(confusion).tolist(), "macro_f1": macro_f1(confusion),
-        "fit_seconds": fit_seconds, "predict_seconds": predict_seconds, "predictions": predictions.tolist(),
-    }
+            folds.append(fit_and_predict(new_estimator(), X, y, train, test, fit_params))
+            progress.step(f"accuracy {np.mean(folds[-1][0] == y[test]):.3f}")
+    return summarise(y, splits, folds, n_classes)

@@ -5,16 +5,16 @@ notebook 6 calls (:func:`load_prepared`, :func:`run`), so that a table in a note
 the command line come from the same code.
 """
 
-import inspect
-
 from dbnfer import plots
-from dbnfer.classifiers import make_classifier
+from dbnfer.classifiers import fit_options, make_classifier
 from dbnfer.datasets import load_dataset
-from dbnfer.evaluate import cross_validate, make_splits
+from dbnfer.evaluate import cross_validate, make_splits, split_names, summarise
+from dbnfer.features import DEFAULT_SIZE, FEATURES
 from dbnfer.images import image_files, read_grey
+from dbnfer.parallel import map_folds
 from dbnfer.preprocess import prepare, unlabeled_faces
 from dbnfer.progress import report
-from dbnfer.report import check_out_dir, staged_folder, write_report
+from dbnfer.report import accuracy_text, check_out_dir, staged_folder, write_report
 
 #: Preprocessing per data set. Photos (JAFFE, Yale, CK+ originals) are cropped, then equalised;
 #: the synthetic faces are already framed, and equalising their large flat background and skin
@@ -32,9 +32,17 @@ PRESETS = {
 
 
 def preprocessing(dataset_name, **overrides):
-    """The preset preprocessing settings of `dataset_name`, with any non-None override applied."""
-    settings = dict(PRESETS.get(dataset_name, PRESETS["folders"]))
+    """The preset preprocessing settings of `dataset_name`, with any non-None override applied.
+
+    ``features`` is ``"pixels"`` unless overridden; other features get their own default face side
+    (:data:`dbnfer.features.DEFAULT_SIZE`) unless ``size`` is given too.
+    """
+    settings = {**PRESETS.get(dataset_name, PRESETS["folders"]), "features": "pixels"}
     settings.update({k: v for k, v in overrides.items() if v is not None})
+    if settings["features"] not in FEATURES:
+        raise ValueError(f"unknown features {settings['features']!r}; choose one of: {', '.join(FEATURES)}")
+    if settings["features"] != "pixels" and overrides.get("size") is None:
+        settings["size"] = DEFAULT_SIZE[settings["features"]]
     return settings
 
 
@@ -75,38 +83,49 @@ def load_unlabeled(folder, settings, verbose=False):
         If the folder is missing or empty, an image is unreadable, or no face is found.
     """
     options = {key: settings[key] for key in ("size", "equalised", "margin")}
+    options["features"] = settings.get("features", "pixels")
     options["crop"] = "detect" if settings["crop"] == "central" else settings["crop"]
     return unlabeled_faces((read_grey(path) for path in image_files([folder])), verbose=verbose, **options)
 
 
-def run(dataset, X, methods, protocols, n_splits=10, seed=0, verbose=False, X_unlabeled=None):
+def run(dataset, X, methods, protocols, n_splits=10, seed=0, verbose=False, X_unlabeled=None, jobs=1,
+        features="pixels"):
     """Cross-validate every method under every protocol on identical folds.
 
     `X_unlabeled`, if given, goes to the pre-training of every method whose ``fit`` takes it (DBN+MLP).
+    With ``jobs`` > 1 the folds of all methods and protocols run in that many processes
+    (:mod:`dbnfer.parallel`); the figures are the same as with one. `features` names what the columns of `X`
+    are (:func:`dbnfer.classifiers.make_classifier`).
 
     Returns
     -------
     dict
-        ``(method, protocol) -> cross_validate result`` (see :func:`dbnfer.evaluate.cross_validate`).
+        ``(method, protocol) -> cross_validate result`` (see :func:`dbnfer.evaluate.cross_validate`), with the
+        ``fold_names`` of :func:`dbnfer.evaluate.split_names` (under the official protocol, the test parts).
     """
     folds = {protocol: make_splits(dataset, protocol, n_splits, seed) for protocol in protocols}  # all checked first
+    runs = [(method, protocol) for protocol in protocols for method in methods]
+    n_classes = len(dataset.label_names)
+    if jobs > 1:
+        every_fold = [(method, seed, features, train, test)
+                      for method, protocol in runs for train, test in folds[protocol]]
+        outputs = iter(map_folds(every_fold, X, dataset.labels, X_unlabeled, jobs, verbose))
     results = {}
-    for protocol, splits in folds.items():
-        for method in methods:
-            takes_unlabeled = "X_unlabeled" in inspect.signature(make_classifier(method).fit).parameters
-            fit_params = {"X_unlabeled": X_unlabeled} if X_unlabeled is not None and takes_unlabeled else None
-            results[method, protocol] = cross_validate(
-                lambda: make_classifier(method, random_state=seed), X, dataset.labels, splits,
-                n_classes=len(dataset.label_names), verbose=verbose, name=f"{method} {protocol}",
-                fit_params=fit_params)
-            result = results[method, protocol]
-            report(f"{method} {protocol}: {100 * result['accuracy']:.1f} ± {100 * result['accuracy_std']:.1f} %",
-                   verbose)
+    for method, protocol in runs:
+        if jobs > 1:
+            result = summarise(dataset.labels, folds[protocol], [next(outputs) for _ in folds[protocol]], n_classes)
+        else:
+            result = cross_validate(lambda: make_classifier(method, seed, features=features), X, dataset.labels,
+                                    folds[protocol], n_classes, verbose, f"{method} {protocol}",
+                                    fit_options(method, X_unlabeled))
+        results[method, protocol] = result
+        result["fold_names"] = split_names(dataset, protocol, folds[protocol])
+        report(f"{method} {protocol}: {accuracy_text(protocol, result)}", verbose)
     return results
 
 
 def run_and_report(out, title, dataset_name, methods, protocols, data_dir=None, n_splits=10, seed=0,
-                   unlabeled=None, load_options=None, extra_figures=None, verbose=False, **overrides):
+                   unlabeled=None, load_options=None, extra_figures=None, verbose=False, jobs=1, **overrides):
     """Load and prepare a data set, cross-validate `methods` under `protocols`, and write a report folder.
 
     Parameters
@@ -151,7 +170,7 @@ def run_and_report(out, title, dataset_name, methods, protocols, data_dir=None, 
     if unlabeled:
         X_unlabeled = load_unlabeled(unlabeled, settings, verbose)
         settings["unlabeled"] = f"{unlabeled} ({len(X_unlabeled)} faces, DBN pre-training only)"
-    results = run(dataset, X, methods, protocols, n_splits, seed, verbose, X_unlabeled)
+    results = run(dataset, X, methods, protocols, n_splits, seed, verbose, X_unlabeled, jobs, settings["features"])
     settings.update(folds=n_splits, seed=seed)
     figures = [("Examples per class", plots.montage(dataset))]
     if extra_figures:

@@ -28,7 +28,7 @@ from dbnfer.experiment import load_prepared, load_unlabeled
 from dbnfer.images import as_grey, draw_boxes, image_files, read_grey
 from dbnfer.networks.dbn import DBNClassifier
 from dbnfer.persist import load_npz, save_npz
-from dbnfer.preprocess import central_box, face_vector, widen
+from dbnfer.preprocess import central_box, face_vectors, widen
 from dbnfer.progress import Progress
 
 FORMAT_VERSION = 1
@@ -46,7 +46,8 @@ class ExpressionModel:
     label_names : sequence of str
         Name of each class index.
     preprocessing : dict
-        ``crop`` ("detect", "central" or "none"), ``size``, ``equalised``, ``margin``.
+        ``crop`` ("central", "detect", "align" or "none"), ``size``, ``equalised``, ``margin``, ``features``
+        ("pixels" when absent, as in models saved before features existed).
     trained_on : str
         Where the training data came from (for reports).
     """
@@ -92,11 +93,23 @@ class ExpressionModel:
             boxes = [widen(tuple(int(v) for v in box), self.preprocessing["margin"]) for box in found]
         return [box for box in boxes if min(box[2], box[3]) >= MIN_FACE_SIDE]
 
-    def probabilities(self, image, boxes):
-        """Class probabilities, shape (len(boxes), n_classes), of the faces in `boxes`."""
-        X = np.stack([face_vector(image, box, self.preprocessing["size"], self.preprocessing["equalised"])
-                      for box in boxes])
-        proba = np.zeros((len(boxes), len(self.label_names)))
+    def describe(self, image, boxes):
+        """The feature vectors of the faces in `boxes`, prepared as the training faces were.
+
+        Returns
+        -------
+        X : ndarray, shape (len(boxes), n_features)
+        eyes : ndarray, shape (len(boxes), 2, 2)
+            (x, y) of each face's left and right eye where ``crop="align"`` found them, NaN elsewhere.
+        """
+        p = self.preprocessing
+        X, eyes, _ = face_vectors([image] * len(boxes), boxes, p["size"], p["equalised"], p["crop"],
+                                  p.get("features", "pixels"))
+        return X, eyes
+
+    def probabilities(self, X):
+        """Class probabilities, shape (len(X), n_classes), of the feature vectors `X` (from `describe`)."""
+        proba = np.zeros((len(X), len(self.label_names)))
         proba[:, self.classifier.classes_] = self.classifier.predict_proba(X)
         return proba
 
@@ -109,6 +122,7 @@ class Face:
     label: str
     probability: float
     probabilities: dict
+    eyes: tuple = None  # ((x, y) left, (x, y) right) where the model registers faces by the eyes and found them
 
 
 def train_expression_model(dataset, data_dir=None, model="dbn", random_state=0, verbose=False, unlabeled=None,
@@ -127,7 +141,8 @@ def train_expression_model(dataset, data_dir=None, model="dbn", random_state=0, 
     **preprocessing
         Overrides of the data set's preset (``crop``, ``size``, ``equalised``, ``margin``).
     """
-    classifier = make_classifier(model, random_state=random_state, verbose=verbose)
+    features = preprocessing.get("features") or "pixels"
+    classifier = make_classifier(model, random_state=random_state, verbose=verbose, features=features)
     if not isinstance(classifier, DBNClassifier):
         raise ValueError(f"dbnfer train saves DBNClassifier models ('dbn' or 'mlp'), not {model!r}")
     data, X, settings = load_prepared(dataset, data_dir, verbose, **preprocessing)
@@ -156,10 +171,12 @@ def predict_image(model, image, cascade=None):
     boxes = model.find_faces(grey, cascade)
     if not boxes:
         return []
-    proba = model.probabilities(grey, boxes)
+    X, eyes = model.describe(grey, boxes)
+    proba = model.probabilities(X)
     return [Face(tuple(int(v) for v in box), model.label_names[int(p.argmax())], float(p.max()),
-                 dict(zip(model.label_names, p.round(6).tolist())))
-            for box, p in zip(boxes, proba)]
+                 dict(zip(model.label_names, p.round(6).tolist())),
+                 None if np.isnan(e).any() else tuple(tuple(round(float(v), 1) for v in point) for point in e))
+            for box, p, e in zip(boxes, proba, eyes)]
 
 
 def annotated_figure(image, faces):
@@ -174,6 +191,8 @@ def annotated_figure(image, faces):
         ax.add_patch(Rectangle((col, row), w, h, fill=False, edgecolor="lime", linewidth=2))
         ax.text(col, row - 2, f"{face.label} {face.probability:.2f}", color="black", fontsize=max(6, w / 12),
                 va="bottom", bbox={"facecolor": "lime", "edgecolor": "none", "pad": 1})
+        if face.eyes is not None:
+            ax.plot(*zip(*face.eyes), "o", color="cyan", markersize=max(2, w / 30))
     return figure
 
 
@@ -235,7 +254,9 @@ def predict_files(model, inputs, out_dir, cascade=None, verbose=False):
             if not faces:
                 rows.append({"file": str(path), "status": "no face found"})
             rows += [{"file": str(path), "status": "ok", "box": list(face.box), "label": face.label,
-                      "probability": face.probability, **face.probabilities} for face in faces]
+                      "probability": face.probability, **face.probabilities,
+                      **({} if face.eyes is None else {"eyes": [list(point) for point in face.eyes]})}
+                     for face in faces]
             progress.step(f"{path.name}: " +
                           (", ".join(f"{f.label} {f.probability:.2f}" for f in faces) or "no face found"))
     _require_readable(inputs, [row["status"] for row in rows])
@@ -251,11 +272,12 @@ def _require_readable(inputs, statuses):
 
 def _write_rows(out_dir, rows, label_names):
     (out_dir / "faces.json").write_text(json.dumps(rows, indent=2) + "\n")
-    columns = ["file", "status", "box", "label", "probability", *label_names]
+    columns = ["file", "status", "box", "label", "probability", *label_names, "eyes"]
     with open(out_dir / "faces.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, columns)
         writer.writeheader()
-        writer.writerows({**row, "box": " ".join(map(str, row.get("box", [])))} for row in rows)
+        writer.writerows({**row, "box": " ".join(map(str, row.get("box", []))),
+                          "eyes": " ".join(str(v) for point in row.get("eyes", []) for v in point)} for row in rows)
 
 
 def detect_files(inputs, out_dir, cascade=None, min_neighbours=3, verbose=False):

@@ -1,8 +1,9 @@
-"""From a photo to the vector a classifier sees: crop to the face, resize, equalise, scale, flatten.
+"""From a photo to the vector a classifier sees: find the face, cut it out (or register it by its eyes), resize,
+equalise, and describe it (pixels, LBP, HOG or Gabor: :mod:`dbnfer.features`).
 
 Each step is a plain function on one image, so a notebook can show them one at a time;
 :func:`prepare` chains them over a whole :class:`~dbnfer.datasets.FaceDataset`, and
-:func:`face_vector` does the same for one new face with the settings a model was trained with.
+:func:`face_vectors` does the same for the faces of one new photo with the settings a model was trained with.
 
 Boxes are ``(row, col, height, width)`` in pixels, the convention of :mod:`dbnfer.detect`.
 """
@@ -11,9 +12,12 @@ import numpy as np
 from skimage.exposure import equalize_hist
 from skimage.transform import rescale, resize
 
+from dbnfer.features import extract
 from dbnfer.progress import report
 
-CROPS = ("central", "detect", "none")
+#: How a face is framed: a fixed central box, the detector's box, the detector's face registered by its eyes
+#: (:mod:`dbnfer.register`), or the whole image.
+CROPS = ("central", "detect", "align", "none")
 #: Images with a shorter side than this are enlarged before detection: a small face crop holds too few
 #: windows of the 19x19 cascade for the min-neighbours rule (docs/results.md, "Pipeline measurements").
 MIN_DETECTION_SIDE = 72
@@ -65,6 +69,11 @@ def scale01(image):
     return (image - low) / (high - low) if high > low else np.zeros_like(image)
 
 
+def finish(face, equalised=True):
+    """The last step of every crop: equalise the histogram (or stretch to [0, 1]), as float32."""
+    return (equalise(face) if equalised else scale01(face)).astype(np.float32)
+
+
 def face_vector(image, box=None, size=32, equalised=True):
     """One face image -> a float32 vector of ``size * size`` values in [0, 1].
 
@@ -80,9 +89,61 @@ def face_vector(image, box=None, size=32, equalised=True):
         Apply histogram equalisation (otherwise only a linear stretch to [0, 1]).
     """
     face = image if box is None else cut_out(image, box)
-    face = resize_square(face, size)
-    face = equalise(face) if equalised else scale01(face)
-    return face.astype(np.float32).ravel()
+    return finish(resize_square(face, size), equalised).ravel()
+
+
+def face_squares(images, boxes, size=32, equalised=True, align=False, localiser=None, verbose=False):
+    """The face in each image's box as a ``size`` x ``size`` square, cut out or registered by the eyes.
+
+    Parameters
+    ----------
+    images : sequence of ndarray, shape (H, W)
+        Grey images.
+    boxes : sequence of tuple or None
+        The face's ``(row, col, height, width)`` in each image; None for the whole image.
+    size : int
+    equalised : bool
+        As in :func:`face_vector`.
+    align : bool
+        Rotate and scale each face so that its eyes land on fixed points (:func:`dbnfer.register.register_faces`);
+        a face whose eyes are not found is cut by its box instead.
+    localiser : dbnfer.landmarks.EyeLocaliser, optional
+        The eye localiser of `align` (the shipped one by default).
+    verbose : bool
+
+    Returns
+    -------
+    faces : ndarray of float32, shape (n, size, size)
+    eyes : ndarray, shape (n, 2, 2)
+        (x, y) of the left and right eye in each image; NaN where the face was cut by its box.
+    n_fallbacks : int
+        Faces to be aligned whose eyes were not found.
+    """
+    if align:
+        from dbnfer.register import register_faces  # register -> landmarks -> preprocess
+
+        squares, eyes, n_fallbacks = register_faces(images, boxes, size, localiser, verbose)
+    else:
+        squares = [resize_square(image if box is None else cut_out(image, box), size)
+                   for image, box in zip(images, boxes)]
+        eyes, n_fallbacks = np.full((len(squares), 2, 2), np.nan), 0
+    return np.stack([finish(face, equalised) for face in squares]), eyes, n_fallbacks
+
+
+def face_vectors(images, boxes, size=32, equalised=True, crop="central", features="pixels", localiser=None,
+                 verbose=False):
+    """The design matrix of the faces in `boxes`: squares (:func:`face_squares`) described by `features`.
+
+    Returns
+    -------
+    X : ndarray of float32, shape (n, d)
+    eyes : ndarray, shape (n, 2, 2)
+        NaN unless ``crop="align"`` found the eyes.
+    n_fallbacks : int
+        With ``crop="align"``, the faces cut by their box because their eyes were not found.
+    """
+    faces, eyes, n_fallbacks = face_squares(images, boxes, size, equalised, crop == "align", localiser, verbose)
+    return extract(faces, features), eyes, n_fallbacks
 
 
 def largest_face(image, cascade=None):
@@ -106,9 +167,9 @@ def locate_faces(images, crop="central", margin=0.0, cascade=None, verbose=False
     Parameters
     ----------
     images : ndarray, shape (n, H, W)
-    crop : {"central", "detect", "none"}
-        ``central``: :func:`central_box`; ``detect``: the largest face the Viola-Jones cascade finds,
-        widened by `margin`, or the central box when it finds none; ``none``: the whole image.
+    crop : {"central", "detect", "align", "none"}
+        ``central``: :func:`central_box`; ``detect`` and ``align``: the largest face the Viola-Jones cascade
+        finds, widened by `margin`, or the central box when it finds none; ``none``: the whole image.
     margin : float
         Fraction of the detected box added on every side. The shipped cascade's box already spans
         brows to mouth, so 0 suits it (docs/results.md, "Pipeline measurements").
@@ -139,42 +200,61 @@ def locate_faces(images, crop="central", margin=0.0, cascade=None, verbose=False
     return boxes, fallbacks
 
 
-def prepare(dataset, size=32, crop="central", equalised=True, margin=0.0, cascade=None, verbose=False):
+def prepare(dataset, size=32, crop="central", equalised=True, margin=0.0, features="pixels", cascade=None,
+            verbose=False):
     """Turn every image of `dataset` into a vector: the design matrix X of the classifiers.
+
+    Parameters
+    ----------
+    dataset : FaceDataset
+    size, equalised : int, bool
+        As in :func:`face_vector`.
+    crop, margin, cascade
+        As in :func:`locate_faces`; ``align`` registers the detected face by its eyes.
+    features : {"pixels", "lbp", "hog", "gabor"}
+        What the classifiers see of each face (:func:`dbnfer.features.extract`).
+    verbose : bool
 
     Returns
     -------
-    X : ndarray, shape (n, size * size), float32 in [0, 1]
+    X : ndarray, shape (n, d), float32
+        ``d = size * size`` pixels in [0, 1] for ``features="pixels"``.
 
     Notes
     -----
-    With ``crop="detect"`` the number of images where no face was found (and the central box was
-    used instead) is appended to ``dataset.notes``.
+    With ``crop="detect"`` or ``"align"`` the number of images where no face was found (and the central box
+    was used instead), and with ``"align"`` the number of faces whose eyes were not found, are appended to
+    ``dataset.notes``.
     """
     boxes, fallbacks = locate_faces(dataset.images, crop, margin, cascade, verbose)
-    if crop == "detect":
+    if crop in ("detect", "align"):
         dataset.notes.append(f"face detection: no face found in {fallbacks} of {len(dataset)} images "
                              f"(central box used for those)")
-    return np.stack([face_vector(image, box, size, equalised) for image, box in zip(dataset.images, boxes)])
+    X, _, no_eyes = face_vectors(dataset.images, boxes, size, equalised, crop, features, verbose=verbose)
+    if crop == "align":
+        dataset.notes.append(f"registration: eyes not found in {no_eyes} of {len(dataset)} faces "
+                             f"(the detector's box used for those)")
+    return X
 
 
-def unlabeled_faces(images, size=32, crop="central", equalised=True, margin=0.0, cascade=None, verbose=False):
+def unlabeled_faces(images, size=32, crop="central", equalised=True, margin=0.0, features="pixels", cascade=None,
+                    verbose=False):
     """Face vectors of images without labels, for pre-training (`DBNClassifier.fit(X_unlabeled=...)`).
 
-    Prepared like :func:`prepare` prepares labelled faces, except with ``crop="detect"``: images whose
-    shorter side is below `MIN_DETECTION_SIDE` are enlarged first, and an image where no face is found is
+    Prepared like :func:`prepare` prepares labelled faces, except with ``crop="detect"`` or ``"align"``: images
+    whose shorter side is below `MIN_DETECTION_SIDE` are enlarged first, and an image where no face is found is
     dropped rather than cut by the central box (an unlabeled face is only worth its framing).
 
     Parameters
     ----------
     images : iterable of ndarray, shape (H, W)
         Grey images in [0, 1], of any sizes.
-    size, crop, equalised, margin, cascade, verbose
+    size, crop, equalised, margin, features, cascade, verbose
         As in :func:`prepare`.
 
     Returns
     -------
-    ndarray, shape (n_found, size * size), float32
+    ndarray, shape (n_found, d), float32
 
     Raises
     ------
@@ -182,9 +262,9 @@ def unlabeled_faces(images, size=32, crop="central", equalised=True, margin=0.0,
         If no face is left.
     """
     _check_crop(crop)
-    faces, n_images = [], 0
+    squares, n_images = [], 0
     for n_images, image in enumerate(images, start=1):
-        if crop == "detect":
+        if crop in ("detect", "align"):
             image = rescale(image, max(1.0, MIN_DETECTION_SIDE / min(image.shape)))
             box = largest_face(image, cascade)
             if box is None:
@@ -192,10 +272,10 @@ def unlabeled_faces(images, size=32, crop="central", equalised=True, margin=0.0,
             box = widen(box, margin)
         else:
             box = central_box(image.shape) if crop == "central" else None
-        faces.append(face_vector(image, box, size, equalised))
+        squares.append(face_squares([image], [box], size, equalised, crop == "align")[0])
         if n_images % 500 == 0:
-            report(f"unlabeled faces: {len(faces)} of {n_images} images", verbose)
-    if not faces:
+            report(f"unlabeled faces: {len(squares)} of {n_images} images", verbose)
+    if not squares:
         raise ValueError(f"no face found in any of the {n_images} unlabeled images")
-    report(f"unlabeled faces: {len(faces)} of {n_images} images kept", verbose)
-    return np.stack(faces)
+    report(f"unlabeled faces: {len(squares)} of {n_images} images kept", verbose)
+    return extract(np.concatenate(squares), features)

@@ -240,26 +240,31 @@ def dual_coordinate_descent(gram, Y, C, loss="hinge", tol=1e-2, max_iter=1_000_0
     G = -np.ones((K, n))  # ∇f(0) = Q̄·0 - e
     # PG = clip(G, lower, upper): min(G, 0) at α = 0, max(G, 0) at α = U, G in between
     lower, upper = np.full((K, n), -np.inf), np.zeros((K, n))
-    problems = np.arange(K)
+    PG, score = np.empty((K, n)), np.empty((K, n))
+    # flat views: element (k, i) of a (K, n) array is element k n + i, and take/put on them are cheap
+    alpha_flat, G_flat, lower_flat, upper_flat, Y_flat = (a.reshape(-1) for a in (alpha, G, lower, upper, Y))
+    row_start = np.arange(K) * n
     for n_iter in range(max_iter + 1):
-        PG = np.minimum(np.maximum(G, lower), upper)  # (K, n)
+        np.minimum(np.maximum(G, lower, out=PG), upper, out=PG)  # (K, n)
         gap = np.maximum(np.maximum.reduce(PG, axis=1), 0.0) - np.minimum(np.minimum.reduce(PG, axis=1), 0.0)
-        if np.all(gap < tol):
+        if (gap < tol).all():
             break
         if n_iter == max_iter:
             warnings.warn(f"dual coordinate descent stopped after max_iter={max_iter} steps above "
                           f"tol={tol}", RuntimeWarning, stacklevel=2)
             break
-        i = np.argmax(PG * PG * inv_Qbar_diag, axis=1)  # (K,) one coordinate per problem
-        alpha_old = alpha[problems, i]
-        alpha_new = np.minimum(np.maximum(alpha_old - G[problems, i] * inv_Qbar_diag[i], 0.0), U)
-        alpha[problems, i] = alpha_new
-        lower[problems, i] = np.where(alpha_new >= U, 0.0, -np.inf)
-        upper[problems, i] = np.where(alpha_new <= 0, 0.0, np.inf)
+        np.multiply(np.multiply(PG, PG, out=score), inv_Qbar_diag, out=score)
+        i = score.argmax(axis=1)  # (K,) one coordinate per problem
+        ki = row_start + i  # the flat index of (k, i_k)
+        alpha_old = alpha_flat.take(ki)
+        alpha_new = np.minimum(np.maximum(alpha_old - G_flat.take(ki) * inv_Qbar_diag.take(i), 0.0), U)
+        alpha_flat.put(ki, alpha_new)
+        lower_flat.put(ki, np.where(alpha_new >= U, 0.0, -np.inf))
+        upper_flat.put(ki, np.where(alpha_new <= 0, 0.0, np.inf))
         # G_k += Q̄_:i Δα_i with Q̄_ti = y_t y_i x_tᵀx_i + D δ_ti
         step = alpha_new - alpha_old  # (K,)
-        G += Y * gram[i] * (step * Y[problems, i])[:, None]
-        G[problems, i] += D * step
+        G += Y * gram[i] * (step * Y_flat.take(ki))[:, None]
+        G_flat[ki] += D * step
     return alpha, n_iter
 
 

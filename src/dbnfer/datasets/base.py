@@ -8,6 +8,9 @@ from skimage.transform import resize
 
 #: The expression labels shared by all data sets (Ekman's six basic emotions, contempt, and neutral).
 LABELS = ("anger", "contempt", "disgust", "fear", "happiness", "neutral", "sadness", "surprise")
+#: The official parts of a data set that comes split (FER-2013): the training part, then the test parts in the
+#: order they are reported. ``Test`` holds test images whose file names do not say which test part they are in.
+PARTS = ("Training", "PublicTest", "PrivateTest", "Test")
 
 
 @dataclass
@@ -30,6 +33,11 @@ class FaceDataset:
         Where each image came from (a file, or ``file:row`` for images stored in a table).
     name : str
         The data set's name, for reports.
+    notes : list of str
+        Remarks for reports (images dropped, duplicates merged).
+    parts : ndarray, shape (n,), str, or None
+        The data set's own split of each image, one of ``PARTS`` (FER-2013: ``Training``,
+        ``PublicTest``, ``PrivateTest``), for the official protocol; None for data sets without one.
     """
 
     images: np.ndarray
@@ -40,13 +48,19 @@ class FaceDataset:
     paths: list
     name: str = "faces"
     notes: list = field(default_factory=list)
+    parts: np.ndarray = None
 
     def __post_init__(self):
         n = len(self.images)
         if n == 0:
             raise ValueError(f"{self.name}: the data set is empty (no images were found)")
-        for attribute in ("labels", "subjects", "groups", "paths"):
-            if len(getattr(self, attribute)) != n:
+        if self.parts is not None:
+            self.parts = np.asarray(self.parts, dtype=str)
+            unknown = np.setdiff1d(self.parts, PARTS)
+            if len(unknown):
+                raise ValueError(f"{self.name}: unknown part {str(unknown[0])!r}; parts are {', '.join(PARTS)}")
+        for attribute in ("labels", "subjects", "groups", "paths", "parts"):
+            if getattr(self, attribute) is not None and len(getattr(self, attribute)) != n:
                 raise ValueError(f"{self.name}: {attribute} has {len(getattr(self, attribute))} entries "
                                  f"for {n} images")
 
@@ -59,7 +73,7 @@ class FaceDataset:
         return FaceDataset(self.images[index], self.labels[index], self.label_names,
                            self.subjects[index], self.groups[index],
                            [self.paths[i] for i in np.arange(len(self))[index]], self.name,
-                           list(self.notes))
+                           list(self.notes), None if self.parts is None else self.parts[index])
 
     def counts(self):
         """Number of images per label name."""
