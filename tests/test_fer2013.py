@@ -161,3 +161,8 @@ def test_real_fer2013_counts(shared_data):
     train, test = make_splits(data, "official")[0]
     assert len(train) == 28709 and len(test) == 3589
     assert sum(path.endswith("/Training_52789098.jpg") for path in data.paths) == 2
+
+
+def test_info_counts_the_official_parts(tmp_path, capsys):
+    assert main(["info", "--dataset", "fer2013", "--data-dir", str(make_kaggle(tmp_path / "fer"))]) == 0
+    assert "official parts: PrivateTest 6, PublicTest 6, Training 14" in capsys.readouterr().out

@@ -149,6 +149,9 @@ def cmd_info(args):
           f"{len(set(dataset.subjects))} subjects, {len(set(dataset.groups))} groups")
     for name, count in dataset.counts().items():
         print(f"  {name:<10} {count}")
+    if dataset.parts is not None:
+        parts, counts = np.unique(dataset.parts, return_counts=True)
+        print("  official parts: " + ", ".join(f"{part} {count}" for part, count in zip(parts, counts)))
     subjects, counts = np.unique(dataset.subjects, return_counts=True)
     if len(subjects) <= 50:
         print("  per subject: " + ", ".join(f"{s} {c}" for s, c in zip(subjects, counts)))
