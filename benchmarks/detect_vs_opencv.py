@@ -9,12 +9,13 @@ face, in the same run:
 * time per 640x480 image: the first photos of each set resized to 640x480, fastest of three runs per image, the
   detectors taking turns.
 
-The eye and mouth centres are not shipped with the photos, and as annotations of licensed data they are not
-shipped with dbnfer either: pass a JSON file of them with ``--landmarks`` (ours were marked by hand once per
-subject on the mean of that subject's photos). That is good to about +-5 px for JAFFE, whose heads hardly move,
-but only to +-10-20 px for Yale, whose heads move between photos: a few Yale photos count as missed for every
-detector although the box sits on the face (e.g. subject12.normal); the comparison stays fair, the absolute rates
-are a little low.
+The eye and mouth centres are not shipped with the photos. ``jaffe_yale_landmarks.json`` beside this script (the
+default ``--landmarks``) holds them once per subject, found by dbnfer: the shipped eye localiser on each of the
+subject's photos, in the shipped detector's box on their mean, and the median over the photos
+(``jaffe_yale_landmarks.py`` remakes the file and says how it was checked). That is good to about +-5 px for
+JAFFE, whose heads hardly move, but only to +-10-20 px for Yale, whose heads move between photos: a few Yale
+photos count as missed for every detector although the box sits on the face; the comparison stays fair, the
+absolute rates are a little low.
 
 All three detectors get the same pyramid scale factor, the same smallest face and min-neighbours 3, and run on one
 thread (OPENBLAS_NUM_THREADS=1, cv2.setNumThreads(1)). OpenCV's cascade is the Debian package ``opencv-data``
@@ -41,6 +42,7 @@ OPENCV_XML = ("/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.x
 SCALE_FACTOR = 1.2
 MIN_SIZE = 24  # the smallest face OpenCV's 24x24 cascade can see
 MIN_NEIGHBOURS = 3
+LANDMARKS = Path(__file__).with_name("jaffe_yale_landmarks.json")  # made by jaffe_yale_landmarks.py
 
 # With no landmark file, every photo's subject gets None and "found" means exactly one detection.
 NO_LANDMARKS = {}
@@ -143,8 +145,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-timing", type=int, default=20, help="photos resized to 640x480 for the timing")
     parser.add_argument("--cascade", default=None, help="a dbnfer cascade file (default: the shipped one)")
-    parser.add_argument("--landmarks", help="JSON {subject: [eye row, left-eye col, right-eye col, mouth row, "
-                                            "mouth col]}; without it, found = exactly one detection")
+    parser.add_argument("--landmarks", default=LANDMARKS if LANDMARKS.is_file() else None,
+                        help="JSON {subject: [eye row, left-eye col, right-eye col, mouth row, mouth col]} "
+                             f"(default {LANDMARKS.name} here); without one, found = exactly one detection")
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"{DATA} is absent: the JAFFE and Yale photos are research data, not distributed with dbnfer; "

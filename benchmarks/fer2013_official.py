@@ -1,16 +1,20 @@
 """FER-2013, the official protocol: train on Training, report PublicTest (and PrivateTest where present) apart.
 
-    python benchmarks/fer2013_official.py [--data-dir ../shared/data/fer2013] [--features pixels hog] [--jobs 2]
+    python benchmarks/fer2013_official.py [--data-dir ../shared/data/fer2013] [--features pixels hog]
+        [--methods nn ns svm-linear dbn mlp] [--anchors LinearSVC | --no-anchors]
 
-dbnfer's DBN+MLP, the same network without pre-training, 1-NN and nearest subspace, and in the same run on the
-same faces the scikit-learn anchors (1-NN, LinearSVC, and MLPClassifier with one layer of 500 units). Prints the
+dbnfer's DBN+MLP, the same network without pre-training, 1-NN, nearest subspace and the linear SVM (its random
+coordinate order, which needs no Gram matrix), and in the same run on the same faces the scikit-learn anchors
+(1-NN, LinearSVC, and MLPClassifier with one layer of 500 units; ``--anchors`` picks some by name). Prints the
 accuracy of each test part, the training time and the peak memory of each dbnfer model.
 
-The networks use the settings of the issue's pilot, fixed before any FER-2013 figure was seen: 500-500 sigmoid
-units, 5 CD-1 epochs per layer on mini-batches of 100 (all 28,709 training faces, without their labels, are the
-pre-training data), 30 fine-tuning epochs on mini-batches of 100, mirrored training faces. dbnfer's defaults
-(20 CD epochs on mini-batches of 20, 60 fine-tuning epochs) were chosen for JAFFE's 213 faces and would take
-hours here. The kernel SVMs and SRC are left out: they hold an n x n Gram matrix (6.6 GB for 28,709 faces).
+The networks are built as `dbnfer evaluate` builds them: from 5,000 faces on, they train with the library's
+large-data schedule (`dbnfer.classifiers.LARGE_DATA_SCHEDULE`, the settings of the issue's pilot, fixed before any
+FER-2013 figure was seen): 500-500 sigmoid units, 5 CD-1 epochs per layer on mini-batches of 100 (the 28,709
+training faces, without their labels, are the pre-training data), 30 fine-tuning epochs on mini-batches of 100,
+mirrored training faces. dbnfer's defaults (20 CD epochs on mini-batches of 20, 60 fine-tuning epochs) were
+chosen for JAFFE's 213 faces and would take hours here. The kernel SVMs and SRC are left out: they hold an n x n
+Gram matrix (6.6 GB for 28,709 faces).
 Needs the research data; exits with a message when it is absent.
 """
 
@@ -31,11 +35,7 @@ from dbnfer.classifiers import make_classifier
 from dbnfer.datasets import load_fer2013
 from dbnfer.evaluate import make_splits, split_names
 from dbnfer.experiment import preprocessing
-from dbnfer.networks.dbn import DBNClassifier
 from dbnfer.preprocess import prepare
-
-#: The pilot's DBN+MLP settings for tens of thousands of faces (see the module docstring).
-LARGE = {"hidden_sizes": (500, 500), "rbm_epochs": 5, "rbm_batch_size": 100, "n_epochs": 30, "batch_size": 100}
 
 ANCHORS = {
     "sklearn KNeighborsClassifier(1)": lambda: KNeighborsClassifier(1),
@@ -44,18 +44,27 @@ ANCHORS = {
 }
 
 
-def network(pretrain, features, seed=0):
-    """DBN+MLP (or the same net from random weights) with the large-data settings."""
-    return DBNClassifier(pretrain=pretrain, mirror=features == "pixels", random_state=seed, **LARGE)
+def chosen_anchors(names):
+    """The anchors whose name contains one of `names`; ValueError names an unknown one."""
+    for name in names:
+        if not any(name in anchor for anchor in ANCHORS):
+            raise ValueError(f"--anchors: no anchor named {name!r}; choose from: {', '.join(ANCHORS)}")
+    return {anchor: new for anchor, new in ANCHORS.items() if any(name in anchor for name in names)}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "data" / "fer2013"))
     parser.add_argument("--features", nargs="+", default=["pixels", "hog"])
-    parser.add_argument("--methods", nargs="+", default=["nn", "ns", "dbn", "mlp"])
+    parser.add_argument("--methods", nargs="+", default=["nn", "ns", "svm-linear", "dbn", "mlp"])
+    parser.add_argument("--anchors", nargs="+", default=list(ANCHORS), metavar="NAME",
+                        help=f"anchors whose name contains NAME (default: all of {', '.join(ANCHORS)})")
     parser.add_argument("--no-anchors", action="store_true")
     args = parser.parse_args()
+    try:
+        anchors = {} if args.no_anchors else chosen_anchors(args.anchors)
+    except ValueError as error:
+        parser.exit(2, f"{error}\n")
     if not Path(args.data_dir).exists():
         sys.exit(f"{args.data_dir}: no FER-2013 here; this benchmark needs the research data")
     dataset = load_fer2013(args.data_dir)
@@ -70,8 +79,7 @@ def main():
         print(f"\n## {features}: {settings}, X {X.shape}, prepared in {time.perf_counter() - start:.0f} s", flush=True)
         for method in args.methods:
             for (train, test), part in zip(splits, parts):
-                model = (network(method == "dbn", features) if method in ("dbn", "mlp")
-                         else make_classifier(method, 0, features=features))
+                model = make_classifier(method, 0, features=features, n_faces=len(X))
                 start = time.perf_counter()
                 model.fit(X[train], y[train])
                 fit = time.perf_counter() - start
@@ -79,9 +87,7 @@ def main():
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 print(f"dbnfer {method:5} {part}: {100 * accuracy:.1f} %  (fit {fit:.0f} s, peak RSS so far "
                       f"{peak:.0f} MB)", flush=True)
-        if args.no_anchors:
-            continue
-        for name, new in ANCHORS.items():
+        for name, new in anchors.items():
             for (train, test), part in zip(splits, parts):
                 start = time.perf_counter()
                 with warnings.catch_warnings():

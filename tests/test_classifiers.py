@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dbnfer.classifiers import CLASSIFIERS, make_classifier
+from dbnfer.classifiers import CLASSIFIERS, LARGE_DATA, LARGE_DATA_SCHEDULE, make_classifier
 
 BASELINES = ["nn", "nn-cosine", "ns", "svm-linear", "svm-rbf", "src"]
 
@@ -39,3 +39,14 @@ def test_baselines_refuse_bad_test_vectors(name):
 def test_unknown_name_lists_the_known_ones():
     with pytest.raises(ValueError, match="unknown classifier 'knn'; choose one of: nn, nn-cosine"):
         make_classifier("knn")
+
+
+@pytest.mark.parametrize("name", ["dbn", "mlp"])
+def test_networks_switch_to_the_large_data_schedule_from_large_data_on(name):
+    small = make_classifier(name, n_faces=LARGE_DATA - 1)
+    large = make_classifier(name, n_faces=LARGE_DATA)
+    defaults = type(small)()
+    for setting, value in LARGE_DATA_SCHEDULE.items():
+        assert getattr(small, setting) == getattr(defaults, setting) != value
+        assert getattr(large, setting) == value
+    assert large.pretrain == small.pretrain == (name == "dbn")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dbnfer.detect.adaboost import AdaBoost, SortedFeatures, stump_predict
+from dbnfer.detect.adaboost import AdaBoost, GentleAdaBoost, SortedFeatures, stump_predict
 
 
 def exhaustive_stump(F, w, y):
@@ -78,3 +78,47 @@ def test_alpha_is_log_inverse_beta():
 def test_one_class_is_rejected():
     with pytest.raises(ValueError, match="two classes"):
         AdaBoost().fit(np.zeros((4, 2)), np.ones(4))
+
+
+def exhaustive_regression_stump(F, w, z):
+    """Every feature and threshold between distinct values: the least weighted squared error, with side means."""
+    best = (np.inf, None, None, None)
+    for j in range(F.shape[1]):
+        values = np.unique(F[:, j])
+        for theta in (values[1:] + values[:-1]) / 2:
+            below = F[:, j] < theta
+            v_left, v_right = np.average(z[below], weights=w[below]), np.average(z[~below], weights=w[~below])
+            error = np.sum(w * (z - np.where(below, v_left, v_right)) ** 2)
+            if error < best[0] - 1e-12:
+                best = (error, j, theta, (v_left, v_right))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_regression_stump_search_equals_exhaustive_search(seed):
+    rng = np.random.default_rng(seed)
+    F = rng.integers(0, 12, size=(120, 9)).astype(np.float32)  # many ties
+    z = np.where(F[:, seed] + rng.normal(0, 3, 120) > 6, 1.0, -1.0)
+    w = rng.random(120)
+    feature, threshold, values = SortedFeatures(F, chunk_size=4).best_regression_stump(w, z)
+    _, best_feature, best_threshold, best_values = exhaustive_regression_stump(F, w, z)
+    assert (feature, threshold) == (best_feature, best_threshold)
+    np.testing.assert_allclose(values, best_values)
+
+
+def test_regression_stump_is_constant_when_nothing_splits():
+    z = np.array([1.0] * 3 + [-1.0] * 7)
+    feature, threshold, (v_left, v_right) = SortedFeatures(np.zeros((10, 2))).best_regression_stump(np.ones(10), z)
+    assert v_left == v_right == pytest.approx(-0.4)
+
+
+def test_gentle_boosting_is_stored_as_discrete_stumps_plus_constants_and_learns_a_disc():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 6))
+    y = np.where(X[:, 0] ** 2 + X[:, 1] ** 2 < 1.4, 1, 0)
+    boost = GentleAdaBoost(n_rounds=30).fit(X, y)
+    assert np.all(boost.alphas_ >= 0)
+    stump_sum = sum(np.where(stump_predict(X[:, j], theta, p) == 1, alpha + c, c) for j, theta, p, alpha, c in
+                    zip(boost.features_, boost.thresholds_, boost.polarities_, boost.alphas_, boost.constants_))
+    np.testing.assert_allclose(boost.decision_function(X), stump_sum)
+    assert boost.score(X, y) > max(0.9, GentleAdaBoost(n_rounds=1).fit(X, y).score(X, y))

@@ -4,12 +4,14 @@ import json
 
 import numpy as np
 import pytest
+from skimage.transform import resize
 
-from dbnfer.detect import train_cascade
+from dbnfer.detect import load_cascade, train_cascade
 from dbnfer.detect.cascade import Cascade
-from dbnfer.detect.train import NegativeMiner, load_faces
+from dbnfer.detect.train import (MARKED_EYE_DISTANCE, MARKED_EYE_ROW, MARKED_MOUTH_ROW, NegativeMiner, load_faces,
+                                 marked_box, marked_faces)
 
-from test_detect_cascade import (WINDOW, synthetic_background, synthetic_face, trained_cascade,
+from test_detect_cascade import (WINDOW, save_png, synthetic_background, synthetic_face, trained_cascade,
                                  write_training_folders)
 
 
@@ -78,3 +80,65 @@ def test_mined_windows_are_false_positives_and_the_cache_changes_nothing(cascade
 def test_training_rejects_missing_folders(tmp_path):
     with pytest.raises(FileNotFoundError, match="nowhere"):
         train_cascade(tmp_path / "nowhere", tmp_path, verbose=False)
+
+
+def write_marked_photo(folder, marks, shape=(120, 160)):
+    """folder/images/photo.png (random grey) and folder/landmarks.txt with one line per face of (x, y) marks."""
+    (folder / "images").mkdir(parents=True)
+    save_png(folder / "images" / "photo.png", np.random.default_rng(0).random(shape))
+    lines = ["photo.png " + " ".join(f"{v:.2f}" for point in points for v in point) for points in marks]
+    (folder / "landmarks.txt").write_text("\n".join(lines) + "\n")
+
+
+def test_marked_box_puts_the_eyes_and_mouth_where_the_window_has_them():
+    window = (19, 19)
+    points = np.array([(50.0, 40.0), (80.0, 40.0), (65.0, 52.0), (65.0, 72.4)])  # eyes, nose, mouth (x, y)
+    top, left, height, width = marked_box(points, window)
+    s = 30 / MARKED_EYE_DISTANCE  # the eye distance and the eye-to-mouth distance agree on this width
+    assert (height, width) == (round(s), round(s))
+    assert abs(top + MARKED_EYE_ROW * s - 40) <= 1 and abs(left + s / 2 - 65) <= 1
+    assert abs(top + MARKED_MOUTH_ROW * s - 72.4) <= 1
+
+
+def test_marked_faces_are_cut_unless_too_small_tilted_or_past_the_border(tmp_path):
+    upright = [(60, 50), (90, 50), (75, 62), (75, 82.4)]
+    too_small = [(20, 20), (25, 20), (22, 22), (22.5, 25.4)]
+    tilted = [(60, 50), (90, 70), (75, 62), (75, 82)]
+    past_border = [(5, 10), (35, 10), (20, 22), (20, 42.4)]
+    write_marked_photo(tmp_path / "photos", [upright, too_small, tilted, past_border])
+    faces = marked_faces(tmp_path / "photos", WINDOW)
+    assert len(faces) == 1 and faces[0].shape == WINDOW
+    assert 0 <= faces[0].min() and faces[0].max() <= 1
+    loaded = load_faces(tmp_path / "photos" / "images", WINDOW, marked_dir=tmp_path / "photos", mirror=False)
+    assert len(loaded) == 2  # the photo itself as a crop, and its one usable marked face
+
+
+def test_marked_faces_need_a_landmarks_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="landmarks.txt"):
+        marked_faces(tmp_path, WINDOW)
+
+
+@pytest.mark.parametrize("option, value", [("--negatives", "0"), ("--boosting", "real")])
+def test_the_cli_refuses_bad_negatives_and_boosting_in_one_line(tmp_path, capsys, option, value):
+    from dbnfer.cli import main
+    code = main(["train-detector", "--faces", str(tmp_path), "--backgrounds", str(tmp_path), option, value,
+                 "--out", str(tmp_path / "c.npz")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and option in err and not (tmp_path / "c.npz").exists()
+
+
+def test_the_cli_passes_marked_faces_negatives_and_gentle_boosting(tmp_path):
+    from dbnfer.cli import main
+    faces, backgrounds = write_training_folders(tmp_path, n_faces=40, n_backgrounds=4)
+    write_marked_photo(tmp_path / "photos", [[(60, 50), (90, 50), (75, 62), (75, 82.4)]])
+    code = main(["train-detector", "--faces", str(faces), "--backgrounds", str(backgrounds), "--marked-faces",
+                 str(tmp_path / "photos"), "--negatives", "50", "--features", "100", "--max-stages", "2",
+                 "--boosting", "gentle", "--quiet", "--out", str(tmp_path / "c.npz")])
+    assert code == 0
+    cascade = load_cascade(tmp_path / "c.npz")[0]
+    settings = cascade.settings
+    assert settings["n_negatives"] == 50 and settings["marked_dir"] == [str(tmp_path / "photos")]
+    assert settings["boosting"] == "gentle" and cascade.n_stages >= 1
+    unseen = np.stack([resize(synthetic_face(np.random.default_rng(2000 + i)), (19, 19), anti_aliasing=True)
+                       for i in range(50)])  # as load_faces reads them for the CLI's 19x19 window
+    assert cascade.accepts(unseen).mean() >= 0.9

@@ -25,8 +25,8 @@ def _errors(cells):
     return [output for cell in cells for output in cell.get("outputs", []) if output["output_type"] == "error"]
 
 
-def test_the_six_notebooks_are_there():
-    assert [path.name[:3] for path in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_"]
+def test_the_seven_notebooks_are_there():
+    assert [path.name[:3] for path in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_", "07_"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
 
-from dbnfer.baselines.svm import KernelSVM, LinearSVM, dual_coordinate_descent, rbf_kernel, smo
+from dbnfer.baselines import svm
+from dbnfer.baselines.svm import (GREEDY_MAX_SAMPLES, KernelSVM, LinearSVM, dual_box, dual_coordinate_descent,
+                                  random_dual_coordinate_descent, rbf_kernel, smo)
 
 sklearn_svm = pytest.importorskip("sklearn.svm")
 
@@ -160,9 +162,102 @@ def test_linear_svm_two_classes_has_one_problem():
     assert np.mean(ours.predict(X) == oracle.predict(X)) >= 0.98
 
 
+def one_vs_rest(X, y):
+    """X with a constant feature appended and the ±1 labels of each one-vs-rest problem, float64."""
+    X_aug = np.hstack([X.astype(np.float64), np.ones((len(X), 1))])
+    return X_aug, np.where(np.unique(y)[:, None] == y, 1.0, -1.0)
+
+
+def dual_objective(X_aug, Y, alpha, C, loss):
+    """f(α) = ½ αᵀQ̄α - eᵀα of each problem (rows), with Q̄ = Q + D."""
+    D = dual_box(C, loss)[1]
+    W = (alpha * Y) @ X_aug
+    return 0.5 * np.sum(W ** 2, axis=1) + 0.5 * D * np.sum(alpha ** 2, axis=1) - alpha.sum(axis=1)
+
+
+@pytest.mark.parametrize("loss", ["hinge", "squared_hinge"])
+def test_random_and_greedy_coordinate_descent_reach_the_same_dual_optimum(loss):
+    X, y = blobs(n_per_class=15, n_classes=3, n_features=8)
+    X_aug, Y = one_vs_rest(X, y)
+    C, tol = 1.0, 1e-4
+    alpha_greedy, _ = dual_coordinate_descent(X_aug @ X_aug.T, Y, C, loss, tol=tol)
+    alpha, W, n_epochs = random_dual_coordinate_descent(X_aug, Y, C, loss, tol=tol, random_state=0)
+    assert 0 < n_epochs < 1000
+    upper = C if loss == "hinge" else np.inf
+    assert np.all(alpha >= 0) and np.all(alpha <= upper)
+    np.testing.assert_allclose(W, (alpha * Y) @ X_aug, atol=1e-10)  # the maintained w is Σ α_i y_i x_i
+    np.testing.assert_allclose(dual_objective(X_aug, Y, alpha, C, loss),
+                               dual_objective(X_aug, Y, alpha_greedy, C, loss), rtol=1e-6)
+    # the PG of the last epoch were met at changing α; at the end they are small, not below tol
+    assert np.max(np.abs(projected_gradient(X_aug @ X_aug.T, Y, alpha, C, loss))) < 1e-3
+
+
+@pytest.mark.parametrize("loss", ["hinge", "squared_hinge"])
+def test_linear_svm_solvers_predict_alike(loss):
+    X, y = blobs(n_per_class=20)
+    X_test, _ = blobs(n_per_class=20, seed=1)
+    greedy = LinearSVM(loss=loss, tol=1e-3, solver="greedy").fit(X, y)
+    random = LinearSVM(loss=loss, tol=1e-3, solver="random", random_state=0).fit(X, y)
+    assert (greedy.solver_, random.solver_) == ("greedy", "random")
+    for data in (X, X_test):
+        assert np.mean(greedy.predict(data) == random.predict(data)) >= 0.98
+    np.testing.assert_allclose(random.coef_, greedy.coef_, atol=1e-2)
+    np.testing.assert_allclose(random.intercept_, greedy.intercept_, atol=1e-2)
+
+
+def separable_problem():
+    """Four classes far apart: every one-vs-rest problem is linearly separable."""
+    X, y = blobs(n_per_class=20, n_classes=4, n_features=6, spread=0.05)
+    assert LinearSVM(C=100.0, solver="greedy").fit(X, y).score(X, y) == 1.0
+    return X, y
+
+
+@pytest.mark.parametrize("loss", ["hinge", "squared_hinge"])
+@pytest.mark.parametrize("problem", [separable_problem, lambda: blobs(n_per_class=20)])
+def test_random_solver_agrees_with_sklearn_linearsvc(loss, problem):
+    X, y = problem()
+    ours = LinearSVM(C=1.0, loss=loss, tol=1e-3, solver="random", random_state=0).fit(X, y)
+    oracle = sklearn_svm.LinearSVC(C=1.0, loss=loss, dual=True, tol=1e-6, max_iter=100_000).fit(X, y)
+    assert np.mean(ours.predict(X) == oracle.predict(X)) >= 0.98
+    np.testing.assert_allclose(ours.coef_, oracle.coef_, atol=2e-2)
+    np.testing.assert_allclose(ours.intercept_, oracle.intercept_, atol=2e-2)
+
+
+def test_random_solver_is_reproducible_with_a_seed():
+    X, y = blobs(n_per_class=10)
+
+    def fit(seed):
+        return LinearSVM(loss="squared_hinge", solver="random", random_state=seed).fit(X, y)
+
+    first, again, other = fit(3), fit(np.random.default_rng(3)), fit(4)
+    np.testing.assert_array_equal(first.coef_, again.coef_)
+    np.testing.assert_array_equal(first.alpha_, again.alpha_)
+    assert first.n_iter_ == again.n_iter_
+    assert not np.array_equal(first.coef_, other.coef_)  # the seed does set the order
+
+
+def test_auto_solver_is_greedy_up_to_the_threshold(monkeypatch):
+    X, y = blobs(n_per_class=10)
+    assert len(X) <= GREEDY_MAX_SAMPLES
+    auto = LinearSVM().fit(X, y)
+    greedy = LinearSVM(solver="greedy").fit(X, y)
+    assert auto.solver_ == "greedy"
+    np.testing.assert_array_equal(auto.alpha_, greedy.alpha_)
+    monkeypatch.setattr(svm, "GREEDY_MAX_SAMPLES", len(X) - 1)
+    assert LinearSVM(loss="squared_hinge").fit(X, y).solver_ == "random"
+
+
+def test_random_solver_warns_at_max_epochs():
+    X, y = blobs(n_per_class=20)
+    with pytest.warns(RuntimeWarning, match="max_epochs=2"):
+        model = LinearSVM(solver="random", tol=1e-12, max_epochs=2, random_state=0).fit(X, y)
+    assert model.n_iter_ == 2
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda: LinearSVM(C=0), "C must be positive"),
     (lambda: LinearSVM(loss="log"), "loss"),
+    (lambda: LinearSVM(solver="sgd"), "solver must be one of 'auto', 'greedy', 'random', not 'sgd'"),
     (lambda: KernelSVM(C=-1), "C must be positive"),
     (lambda: KernelSVM(gamma="wide"), "gamma"),
     (lambda: KernelSVM(gamma=0.0), "gamma"),

@@ -273,9 +273,10 @@ def cmd_train_detector(args):
     if len(crops) not in (1, len(args.faces)):
         raise ValueError(f"--crop: give one box for all --faces folders or one per folder ({len(args.faces)})")
     cascade = train_cascade(args.faces, args.backgrounds, crop=crops[0] if len(crops) == 1 else crops,
-                            n_features=args.features, detection_rate=args.detection_rate,
+                            marked_dir=args.marked_faces, n_negatives=args.negatives, n_features=args.features,
+                            detection_rate=args.detection_rate,
                             max_stages=args.max_stages, side_light=args.side_light, glasses=args.glasses,
-                            backdrop=args.backdrop, face_box=args.face_box,
+                            backdrop=args.backdrop, face_box=args.face_box, boosting=args.boosting,
                             verbose=not args.quiet, random_state=args.seed)
     cascade.save(out)  # with the settings train_cascade recorded
     print(f"cascade of {cascade.n_stages} stages, {len(cascade.features)} features saved to {out}")
@@ -354,7 +355,12 @@ def build_parser():
                                 default=[None], metavar="BOX",
                                 help="top,left,height,width of the face in each --faces folder's images, as "
                                      "fractions of the image, or none; one for all folders or one per folder")
+    train_detector.add_argument("--marked-faces", nargs="+", metavar="FOLDER",
+                                help="folder(s) of photos with marked faces (images/ and landmarks.txt: image, then "
+                                     "x y of left eye, right eye, ..., mouth centre), cut out at native resolution")
     train_detector.add_argument("--backgrounds", required=True, help="folder of images with no faces")
+    train_detector.add_argument("--negatives", type=POSITIVE, default=4000,
+                                help="non-face windows mined for each stage (default 4000)")
     train_detector.add_argument("--features", type=POSITIVE, default=8000,
                                 help="Haar features drawn at random for each stage (default 8000)")
     train_detector.add_argument("--max-stages", type=POSITIVE, default=30)
@@ -371,6 +377,9 @@ def build_parser():
     train_detector.add_argument("--face-box", type=_box_type(inside_image=False), default=(0.0, 0.0, 1.0, 1.0),
                                 help="top,left,height,width of the reported face box in units of the window "
                                      "(write --face-box=-0.1,... when it starts with a minus)")
+    train_detector.add_argument("--boosting", choices=("discrete", "gentle"), default="discrete",
+                                help="boost each stage by discrete AdaBoost (Viola-Jones, the default) or Gentle "
+                                     "AdaBoost (Lienhart et al. 2003)")
     train_detector.add_argument("--seed", type=int, default=0)
     _add_output_options(train_detector, "cascade file to write (.npz); written whole or not at all",
                         "overwrite an existing cascade file (kept as it was if the run fails)")

@@ -67,7 +67,7 @@ def learned_figures(model, dataset, X, side, verbose=False):
     list of (caption, Figure)
         Empty for a classifier without first-layer weights ``W_`` (the baselines).
     """
-    classifier = make_classifier(model, random_state=SEED, verbose=verbose).fit(X, dataset.labels)
+    classifier = make_classifier(model, random_state=SEED, verbose=verbose, n_faces=len(X)).fit(X, dataset.labels)
     if not hasattr(classifier, "W_"):
         return []
     return [("First-layer filters", plots.filters(classifier.W_, (side, side), title=f"{model}: first layer")),

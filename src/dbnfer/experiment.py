@@ -5,6 +5,8 @@ notebook 6 calls (:func:`load_prepared`, :func:`run`), so that a table in a note
 the command line come from the same code.
 """
 
+from functools import partial
+
 from dbnfer import plots
 from dbnfer.classifiers import fit_options, make_classifier
 from dbnfer.datasets import load_dataset
@@ -95,7 +97,7 @@ def run(dataset, X, methods, protocols, n_splits=10, seed=0, verbose=False, X_un
     `X_unlabeled`, if given, goes to the pre-training of every method whose ``fit`` takes it (DBN+MLP).
     With ``jobs`` > 1 the folds of all methods and protocols run in that many processes
     (:mod:`dbnfer.parallel`); the figures are the same as with one. `features` names what the columns of `X`
-    are (:func:`dbnfer.classifiers.make_classifier`).
+    are, and the number of rows of `X` sets the networks' schedule (:func:`dbnfer.classifiers.make_classifier`).
 
     Returns
     -------
@@ -115,9 +117,9 @@ def run(dataset, X, methods, protocols, n_splits=10, seed=0, verbose=False, X_un
         if jobs > 1:
             result = summarise(dataset.labels, folds[protocol], [next(outputs) for _ in folds[protocol]], n_classes)
         else:
-            result = cross_validate(lambda: make_classifier(method, seed, features=features), X, dataset.labels,
-                                    folds[protocol], n_classes, verbose, f"{method} {protocol}",
-                                    fit_options(method, X_unlabeled))
+            new_classifier = partial(make_classifier, method, seed, features=features, n_faces=len(X))
+            result = cross_validate(new_classifier, X, dataset.labels, folds[protocol], n_classes, verbose,
+                                    f"{method} {protocol}", fit_options(method, X_unlabeled))
         results[method, protocol] = result
         result["fold_names"] = split_names(dataset, protocol, folds[protocol])
         report(f"{method} {protocol}: {accuracy_text(protocol, result)}", verbose)

@@ -32,8 +32,8 @@ def _start_worker(X, y, X_unlabeled):
 
 def _job(method, seed, features, train, test):
     fit_params = fit_options(method, _data["X_unlabeled"])
-    return fit_and_predict(make_classifier(method, random_state=seed, features=features), _data["X"], _data["y"],
-                           train, test, fit_params)
+    classifier = make_classifier(method, random_state=seed, features=features, n_faces=len(_data["X"]))
+    return fit_and_predict(classifier, _data["X"], _data["y"], train, test, fit_params)
 
 
 @contextmanager

@@ -142,10 +142,10 @@ def train_expression_model(dataset, data_dir=None, model="dbn", random_state=0, 
         Overrides of the data set's preset (``crop``, ``size``, ``equalised``, ``margin``).
     """
     features = preprocessing.get("features") or "pixels"
-    classifier = make_classifier(model, random_state=random_state, verbose=verbose, features=features)
-    if not isinstance(classifier, DBNClassifier):
+    if not isinstance(make_classifier(model), DBNClassifier):
         raise ValueError(f"dbnfer train saves DBNClassifier models ('dbn' or 'mlp'), not {model!r}")
     data, X, settings = load_prepared(dataset, data_dir, verbose, **preprocessing)
+    classifier = make_classifier(model, random_state, verbose, features, n_faces=len(X))
     X_unlabeled = None if unlabeled is None else load_unlabeled(unlabeled, settings, verbose)
     classifier.fit(X, data.labels, X_unlabeled=X_unlabeled)
     return ExpressionModel(classifier, data.label_names, settings, f"{dataset} ({len(data)} images)")

@@ -53,15 +53,24 @@ and dual coordinate descent (Hsieh et al. 2008) minimises it one α_i at a time 
 
 The KKT conditions are that the projected gradient PG_i (G_i, but min(G_i, 0) at α_i = 0 and
 max(G_i, 0) at α_i = U) is zero everywhere; iteration stops when max_i PG_i - min_i PG_i < tol
-(LIBLINEAR's rule, with PG = 0 counted in). Hsieh et al. visit the coordinates in random order and
-keep only w, because for large sparse data the whole gradient is too expensive; for the few thousand
-dense face vectors here the Gram matrix XXᵀ fits in memory, so the whole gradient G is kept
-(G += Q̄_:i Δα_i after each update) and each step takes the coordinate whose unclipped update
-decreases the dual most, i = argmax_t PG_t² / Q̄_tt (a Gauss-Southwell, second-order choice, as in
-LIBSVM's working-set selection). On face pixels this needs far fewer updates than the random order
-(docs/results.md), and every step is a vectorised pass over n. Multi-class problems are split
-one-vs-rest; the K binary duals are solved together, one coordinate of each per step. Memory is n²
-float64 (the Gram matrix), as for KernelSVM.
+(LIBLINEAR's rule, with PG = 0 counted in). Multi-class problems are split one-vs-rest; the K binary
+duals are solved together, one coordinate of each per step. Two orders of the coordinates are offered
+(``solver``):
+
+- "random" is Hsieh et al.'s Algorithm 1: each epoch visits every i once, in a fresh random order, and
+  only w = Σ_i α_i y_i x_i is kept, so G_i costs one product wᵀx_i and the update is
+  w <- w + (α_i_new - α_i_old) y_i x_i. For a visited i the K problems update their α_ki at once (one
+  (K, d) @ (d,) product); max PG - min PG is taken over the PG_i met during an epoch. Memory is the
+  K x d weights beside the data; the Python loop over coordinates is the price of the textbook form.
+  On dense, uncentred vectors such as face pixels the coordinates are strongly coupled (x_iᵀx_j is
+  large for every pair), and this order, like LIBLINEAR's, needs many epochs.
+- "greedy" keeps the Gram matrix XXᵀ and the whole gradient G (G += Q̄_:i Δα_i after each update), and
+  each step takes the coordinate whose unclipped update decreases the dual most,
+  i = argmax_t PG_t² / Q̄_tt (a Gauss-Southwell, second-order choice, as in LIBSVM's working-set
+  selection). On the few hundred face vectors of JAFFE this needs far fewer updates than the random
+  order (docs/results.md), and every step is a vectorised pass over n; but memory is n² float64 and
+  a step costs O(nK), so from :data:`GREEDY_MAX_SAMPLES` training vectors on ("auto") the random
+  order is used.
 
 Neither class has ``predict_proba``: SVM decision values are not probabilities, and calibrating them
 (Platt scaling with internal cross-validation) is beyond a baseline.
@@ -88,6 +97,13 @@ from dbnfer.progress import report
 from dbnfer.validation import check_matrix, check_Xy
 
 TAU = 1e-12  # LIBSVM's stand-in for a non-positive a_it (duplicate training vectors)
+
+#: Largest training set that LinearSVM(solver="auto") solves greedily. Its Gram matrix is 200 MB at
+#: 5,000 vectors (800 MB at 10,000, 6.6 GB at FER-2013's 28,709) and takes n²d operations to form; every
+#: greedy step is a pass over the K x n gradient, and more steps are needed as n grows. The random order
+#: keeps K x d weights and costs O(Kd) a step, whatever n. JAFFE's folds (~190 faces) stay greedy.
+GREEDY_MAX_SAMPLES = 5_000
+LINEAR_SOLVERS = ("auto", "greedy", "random")
 
 
 def rbf_kernel(A, B, gamma):
@@ -198,6 +214,19 @@ def smo(K, Y, C, tol=1e-3, max_iter=100_000):
     return alpha, b, n_iter
 
 
+def dual_box(C, loss):
+    """Upper bound U on every α_i and diagonal term D_ii of Q̄ = Q + D for a loss (Hsieh et al. 2008, eq. 4).
+
+    Returns
+    -------
+    U : float
+        C for the hinge loss, ∞ for the squared hinge.
+    D : float
+        0 for the hinge loss, 1 / (2C) for the squared hinge.
+    """
+    return (C, 0.0) if loss == "hinge" else (np.inf, 0.5 / C)
+
+
 def dual_coordinate_descent(gram, Y, C, loss="hinge", tol=1e-2, max_iter=1_000_000):
     """Solve K binary linear SVM duals without equality constraint by greedy coordinate descent.
 
@@ -233,7 +262,7 @@ def dual_coordinate_descent(gram, Y, C, loss="hinge", tol=1e-2, max_iter=1_000_0
     Hsieh et al. (2008), Algorithm 1, with greedy instead of random coordinate order.
     """
     K, n = Y.shape
-    U, D = (C, 0.0) if loss == "hinge" else (np.inf, 0.5 / C)
+    U, D = dual_box(C, loss)
     Qbar_diag = np.diag(gram) + D  # Q̄_ii = x_iᵀx_i + D_ii, the same in every problem
     inv_Qbar_diag = 1.0 / Qbar_diag
     alpha = np.zeros((K, n))
@@ -268,10 +297,110 @@ def dual_coordinate_descent(gram, Y, C, loss="hinge", tol=1e-2, max_iter=1_000_0
     return alpha, n_iter
 
 
+def random_dual_coordinate_descent(X, Y, C, loss="hinge", tol=1e-2, max_epochs=1000, random_state=None,
+                                   verbose=False):
+    """Solve K binary linear SVM duals by Hsieh et al.'s Algorithm 1: random order, only w kept.
+
+    Parameters
+    ----------
+    X : ndarray, (n, d)
+        Training vectors x_i (append a constant feature to learn a bias).
+    Y : ndarray, (K, n)
+        Labels in {-1, +1}, one row per binary problem.
+    C : float
+        Penalty on the losses.
+    loss : {"hinge", "squared_hinge"}
+        L1 or L2 loss (Hsieh et al. 2008, eq. 1 with max(0, ·) or max(0, ·)²).
+    tol : float
+        Stop after the first epoch in which max PG - min PG is below it in every problem.
+    max_epochs : int
+        Cap on the epochs (passes over all n coordinates).
+    random_state : None, int or numpy.random.Generator
+        Seeds the order of the coordinates in each epoch.
+    verbose : bool
+        Report max PG - min PG after each epoch.
+
+    Returns
+    -------
+    alpha : ndarray, (K, n)
+        The dual solutions.
+    W : ndarray, (K, d)
+        w_k = Σ_i alpha[k, i] Y[k, i] x_i, as maintained by the updates.
+    n_epochs : int
+        Epochs made.
+
+    Warns
+    -----
+    RuntimeWarning
+        If `max_epochs` epochs end before the tolerance is met.
+
+    References
+    ----------
+    Hsieh et al. (2008), Algorithm 1, with a random permutation per epoch (their section 3.1).
+    """
+    K, n = Y.shape
+    U, D = dual_box(C, loss)
+    rng = np.random.default_rng(random_state)
+    inv_Qbar_diag = 1.0 / (np.einsum("ij,ij->i", X, X) + D)  # 1 / Q̄_ii, Q̄_ii = x_iᵀx_i + D_ii
+    # stored by coordinate, (n, K): the K values a step reads and writes are contiguous
+    alpha_T = np.zeros((n, K))
+    Y_T = np.ascontiguousarray(Y.T)
+    W = np.zeros((K, X.shape[1]))
+    for n_epochs in range(1, max_epochs + 1):
+        gap = coordinate_epoch(X, Y_T, alpha_T, W, rng.permutation(n), inv_Qbar_diag, U, D)
+        report(f"LinearSVM epoch {n_epochs}: max PG - min PG {gap.max():.2e} (tol {tol})", verbose)
+        if (gap < tol).all():
+            return alpha_T.T.copy(), W, n_epochs
+    warnings.warn(f"dual coordinate descent stopped after max_epochs={max_epochs} epochs with max PG - "
+                  f"min PG {gap.max():.2e} > tol={tol}", RuntimeWarning, stacklevel=2)
+    return alpha_T.T.copy(), W, max_epochs
+
+
+def coordinate_epoch(X, Y_T, alpha_T, W, order, inv_Qbar_diag, U, D):
+    """One epoch of Hsieh et al.'s Algorithm 1 (step 2), all K problems at once; updates alpha_T and W in place.
+
+    Parameters
+    ----------
+    X : ndarray, (n, d)
+        Training vectors.
+    Y_T : ndarray, (n, K)
+        Labels y_ki in {-1, +1}, one row per coordinate i.
+    alpha_T : ndarray, (n, K)
+        Dual variables α_ki, one row per coordinate i.
+    W : ndarray, (K, d)
+        w_k = Σ_i α_ki y_ki x_i.
+    order : ndarray of int, (n,)
+        The coordinates in the order to visit them.
+    inv_Qbar_diag : ndarray, (n,)
+        1 / Q̄_ii.
+    U, D : float
+        The box and diagonal of the loss (`dual_box`).
+
+    Returns
+    -------
+    ndarray, (K,)
+        max PG - min PG over the epoch in each problem (with PG = 0 counted in).
+    """
+    PG_max, PG_min = np.zeros(len(W)), np.zeros(len(W))
+    for i in order.tolist():
+        alpha_i, y_i, x_i = alpha_T[i], Y_T[i], X[i]
+        G = y_i * (W @ x_i) - 1.0 + D * alpha_i  # G_i = y_i wᵀx_i - 1 + D_ii α_i, (K,)
+        PG = np.where(alpha_i <= 0, np.minimum(G, 0.0), np.where(alpha_i >= U, np.maximum(G, 0.0), G))
+        np.maximum(PG_max, PG, out=PG_max)
+        np.minimum(PG_min, PG, out=PG_min)
+        alpha_new = np.minimum(np.maximum(alpha_i - G * inv_Qbar_diag[i], 0.0), U)
+        step = alpha_new - alpha_i
+        if step.any():  # an α_i at a bound, pushed outwards, stays: no rank-1 update to make
+            alpha_T[i] = alpha_new
+            W += np.outer(step * y_i, x_i)  # w <- w + (α_i_new - α_i_old) y_i x_i
+    return PG_max - PG_min
+
+
 class LinearSVM(Classifier):
     """Multi-class linear SVM: one-vs-rest, each binary problem solved by dual coordinate descent.
 
-    Float64 throughout; the Gram matrix of the training vectors (n² floats) is kept during fit.
+    Float64 throughout; the greedy solver keeps the Gram matrix of the training vectors (n² floats)
+    during fit, the random one only the weights.
 
     Parameters
     ----------
@@ -287,12 +416,17 @@ class LinearSVM(Classifier):
         default 1e-2 lies between LIBLINEAR's own default for its dual solvers (0.1) and
         scikit-learn's (1e-4); predictions on face data no longer change below it.
     max_iter : int
-        Cap on the coordinate steps.
+        Cap on the coordinate steps of the greedy solver.
+    solver : {"auto", "greedy", "random"}
+        Order of the coordinates (module docstring): "greedy" (Gram matrix, Gauss-Southwell choice),
+        "random" (Hsieh et al.'s Algorithm 1, only w kept), or "auto": greedy up to
+        :data:`GREEDY_MAX_SAMPLES` training vectors, random above.
+    max_epochs : int
+        Cap on the epochs of the random solver (scikit-learn's LinearSVC stops at 1,000 too).
     random_state : None, int or numpy.random.Generator
-        Unused (the greedy coordinate order is deterministic); accepted for the common estimator
-        interface.
+        Seeds the coordinate order of the random solver; the greedy one is deterministic.
     verbose : bool
-        Report the number of steps.
+        Report the number of steps (and, with the random solver, the progress of every epoch).
 
     Attributes
     ----------
@@ -303,8 +437,10 @@ class LinearSVM(Classifier):
     intercept_ : ndarray, (n_problems,)
     alpha_ : ndarray, (n_problems, n_samples)
         Dual solution of each problem.
+    solver_ : str
+        The solver used, "greedy" or "random".
     n_iter_ : int
-        Coordinate steps made.
+        Coordinate steps made (greedy) or epochs (random).
 
     References
     ----------
@@ -313,9 +449,11 @@ class LinearSVM(Classifier):
     """
 
     def __init__(self, C=1.0, loss="hinge", intercept_scaling=1.0, tol=1e-2, max_iter=1_000_000,
-                 random_state=None, verbose=False):
+                 solver="auto", max_epochs=1000, random_state=None, verbose=False):
         if loss not in ("hinge", "squared_hinge"):
             raise ValueError(f"loss must be 'hinge' or 'squared_hinge', not {loss!r}")
+        if solver not in LINEAR_SOLVERS:
+            raise ValueError(f"solver must be one of {', '.join(map(repr, LINEAR_SOLVERS))}, not {solver!r}")
         if C <= 0:
             raise ValueError(f"C must be positive, not {C}")
         self.C = C
@@ -323,6 +461,8 @@ class LinearSVM(Classifier):
         self.intercept_scaling = intercept_scaling
         self.tol = tol
         self.max_iter = max_iter
+        self.solver = solver
+        self.max_epochs = max_epochs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -346,12 +486,19 @@ class LinearSVM(Classifier):
         if len(self.classes_) == 2:
             Y = Y[1:]  # one problem suffices: class 1 against class 0
         X_aug = np.hstack([X, np.full((len(X), 1), float(self.intercept_scaling))])
-        self.alpha_, self.n_iter_ = dual_coordinate_descent(X_aug @ X_aug.T, Y, self.C, self.loss,
-                                                            self.tol, self.max_iter)
-        W = (self.alpha_ * Y) @ X_aug  # w_k = Σ_i α_ki y_ki x_i, (K, n_features + 1)
+        self.solver_ = self.solver if self.solver != "auto" else (
+            "greedy" if len(X) <= GREEDY_MAX_SAMPLES else "random")
+        if self.solver_ == "greedy":
+            self.alpha_, self.n_iter_ = dual_coordinate_descent(X_aug @ X_aug.T, Y, self.C, self.loss,
+                                                                self.tol, self.max_iter)
+            W = (self.alpha_ * Y) @ X_aug  # w_k = Σ_i α_ki y_ki x_i, (K, n_features + 1)
+        else:
+            self.alpha_, W, self.n_iter_ = random_dual_coordinate_descent(
+                X_aug, Y, self.C, self.loss, self.tol, self.max_epochs, self.random_state, self.verbose)
         self.coef_ = W[:, :-1]
         self.intercept_ = W[:, -1] * self.intercept_scaling
-        report(f"LinearSVM: {self.n_iter_} coordinate steps", self.verbose)
+        report(f"LinearSVM: {self.n_iter_} {'coordinate steps' if self.solver_ == 'greedy' else 'epochs'}",
+               self.verbose)
         return self
 
     def decision_function(self, X):

@@ -16,7 +16,8 @@
 Here `train_cascade` is the outer loop, `train_stage` the inner one, and `NegativeMiner` the bootstrapping: the
 non-faces of each stage are windows of face-free photos that every stage so far accepts, found with the fast
 scan. VJ measure F_i and d on a validation set; here the faces each stage is not boosted on keep the threshold
-honest. The faces are read and, optionally, augmented by `load_faces` (`augment`).
+honest. The faces are read and, optionally, augmented by `load_faces` (`augment`); besides ready-made crops they
+may be cut at native resolution from photos whose eyes and mouth are marked (`marked_faces`).
 """
 
 import time
@@ -27,19 +28,26 @@ from skimage.transform import resize
 
 from dbnfer.detect import augment
 from dbnfer.detect._fast_scan import dense_stages, run_stages
-from dbnfer.detect.adaboost import AdaBoost, stump_predict
+from dbnfer.detect.adaboost import AdaBoost, GentleAdaBoost, stump_predict
 from dbnfer.detect.cascade import MIN_STD, Cascade
 from dbnfer.detect.haar import HaarFeatures, integral_images, normalise_windows, window_moments
 from dbnfer.detect.scan import pyramid
 from dbnfer.images import IMAGE_SUFFIXES, image_files, read_grey
 from dbnfer.progress import Progress, report
 
+# Where marked eye centres and mouth centre sit in a CBCL-framed window (units of the window): chosen so that the
+# mean of the variance-normalised marked faces of landmarks/caltech_webfaces matches the mean of the CBCL and
+# detection/caltech_faces crops best (correlation 0.98, over a grid of eye rows and window sizes).
+MARKED_EYE_ROW, MARKED_EYE_DISTANCE, MARKED_MOUTH_ROW = 0.28, 0.556, 0.88
+MAX_ROLL = 15.0  # degrees; a marked face tilted more is left out
+BOOSTING = {"discrete": AdaBoost, "gentle": GentleAdaBoost}  # the boosting of a stage, by name
 
-def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_positives=4000,
+
+def train_cascade(face_dir, background_dir, crop=None, marked_dir=None, window_shape=(19, 19), n_positives=4000,
                   n_negatives=4000, n_features=8000, detection_rate=0.995, false_positive_rate=0.5,
                   target_false_positive_rate=1e-6, max_stages=30, max_rounds=200, mirror=True, scale_factor=1.2,
                   mining_step=1, side_light=0.0, glasses=0.0, backdrop=0.0, face_box=(0.0, 0.0, 1.0, 1.0),
-                  verbose=True, random_state=0):
+                  boosting="discrete", verbose=True, random_state=0):
     """Train a Viola-Jones cascade from folders of face crops and of face-free images (VJ Table 2).
 
     Parameters
@@ -50,6 +58,8 @@ def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_
         Folder of images with no face in them, from which the non-face windows are mined.
     crop : tuple or sequence of tuples, optional
         Crop of each face image, as fractions (top, left, height, width); see `load_faces`.
+    marked_dir : str or Path, or sequence of them, optional
+        Folders of photos with marked eyes and mouths, whose faces are cut out too (`marked_faces`).
     window_shape : tuple of int
         Detection window (height, width).
     n_positives, n_negatives : int
@@ -80,6 +90,8 @@ def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_
         Fraction of the faces given a flat backdrop in the lower corners (see `load_faces`).
     face_box : tuple of float
         Face box reported for a detection window (see `Cascade`).
+    boosting : {"discrete", "gentle"}
+        Each stage is boosted by discrete AdaBoost (VJ) or by Gentle AdaBoost (`adaboost.GentleAdaBoost`).
     verbose : bool
         Show progress, one line per stage.
     random_state : None, int or numpy.random.Generator
@@ -97,7 +109,7 @@ def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_
     settings = {name: _json_ready(value) for name, value in locals().items() if name != "verbose"}
     start_time = time.perf_counter()
     rng = np.random.default_rng(random_state)
-    faces = load_faces(face_dir, window_shape, crop, mirror, side_light, glasses, backdrop, rng)
+    faces = load_faces(face_dir, window_shape, crop, mirror, side_light, glasses, backdrop, rng, marked_dir)
     miner = NegativeMiner(_read_folder(background_dir), window_shape, scale_factor, mining_step)
     all_features = HaarFeatures.from_skimage(window_shape)
     report(f"{len(faces)} faces, {len(miner.backgrounds)} background images, {len(all_features)} features", verbose)
@@ -115,7 +127,8 @@ def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_
                                                        replace=False))]
             d = np.atleast_1d(detection_rate)[min(s, np.size(detection_rate) - 1)]  # this stage's d
             boost, stage_threshold, stage_fp = train_stage(features, alive[chosen], negatives, d,
-                                                           false_positive_rate, max_rounds, alive[~chosen])
+                                                           false_positive_rate, max_rounds, alive[~chosen],
+                                                           BOOSTING[boosting])
             cascade = cascade.add_stage(features[boost.features_], boost.thresholds_, boost.polarities_,
                                         boost.alphas_, stage_threshold)
             overall_fp *= stage_fp  # VJ eq. 4: F = prod_s f_s
@@ -127,7 +140,8 @@ def train_cascade(face_dir, background_dir, crop=None, window_shape=(19, 19), n_
     return cascade
 
 
-def train_stage(features, positives, negatives, detection_rate, false_positive_rate, max_rounds, held_out=None):
+def train_stage(features, positives, negatives, detection_rate, false_positive_rate, max_rounds, held_out=None,
+                boosting=AdaBoost):
     """Boost one stage until it meets its detection and false-positive rates (VJ Table 2, inner loop).
 
     Parameters
@@ -144,6 +158,9 @@ def train_stage(features, positives, negatives, detection_rate, false_positive_r
         Give up on f after this many weak classifiers.
     held_out : ndarray, shape (m, height, width), optional
         More faces, not boosted on, that the threshold must also keep (VJ set it on a validation set).
+    boosting : class
+        `AdaBoost` or `GentleAdaBoost`. A stage sums alpha_t h_t(x) only: Gentle AdaBoost's constants shift every
+        window's sum alike, so the threshold, set on the faces' sums, absorbs them.
 
     Returns
     -------
@@ -160,7 +177,7 @@ def train_stage(features, positives, negatives, detection_rate, false_positive_r
     held_out = np.zeros((0,) + features.window_shape) if held_out is None else held_out
     P_held_out = integral_images(normalise_windows(held_out, MIN_STD))
     sums, sums_held_out = np.zeros(len(X)), np.zeros(len(held_out))  # sum_t alpha_t h_t(x)
-    boost = AdaBoost().start(F, y)
+    boost = boosting().start(F, y)
     for _ in range(max_rounds):
         boost.add_round()
         j, theta, p, alpha = boost.features_[-1], boost.thresholds_[-1], boost.polarities_[-1], boost.alphas_[-1]
@@ -262,7 +279,7 @@ class NegativeMiner:
 
 
 def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, glasses=0.0, backdrop=0.0,
-               rng=None):
+               rng=None, marked_dir=None):
     """Face crops from one or more folders, resized to the detection window.
 
     Parameters
@@ -283,6 +300,8 @@ def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, g
         backdrop (`augment.backdrop`).
     rng : numpy.random.Generator, optional
         Draws the side-lit faces, the spectacles and the backdrops.
+    marked_dir : str or Path, or sequence of them, optional
+        Folders of photos with marked faces, cut out by `marked_faces` and added before mirroring.
 
     Returns
     -------
@@ -303,12 +322,76 @@ def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, g
                 top, left, height, width = (np.array(box) * np.array(image.shape * 2)).round().astype(int)
                 image = image[top:top + height, left:left + width]
             faces.append(resize(image, window_shape, anti_aliasing=True))
+    marked = [] if marked_dir is None else [marked_dir] if isinstance(marked_dir, (str, Path)) else marked_dir
+    faces += [face for folder in marked for face in marked_faces(folder, window_shape)]
     faces = np.stack(faces)
     faces = np.concatenate([faces, faces[:, :, ::-1]]) if mirror else faces
     rng = np.random.default_rng(rng)
     faces = augment.side_light(faces, side_light, rng) if side_light > 0 else faces
     faces = augment.backdrop(faces, backdrop, rng) if backdrop > 0 else faces
     return augment.spectacles(faces, glasses, rng) if glasses > 0 else faces
+
+
+def marked_faces(folder, window_shape):
+    """The marked faces of a folder of photos, framed like CBCL's and resized to the window.
+
+    The folder holds ``landmarks.txt``, one face a line: the image's name (under ``images/``), then the (x, y)
+    of the left eye, the right eye, any other points, and the mouth centre last (the layout of
+    ``landmarks/caltech_webfaces``). Faces whose window (`marked_box`) is narrower than the detection window
+    (they would have to be enlarged) or reaches past the photo, or whose eyes tilt more than `MAX_ROLL` degrees,
+    are left out; the others are cut upright, as a scan sees them.
+
+    Parameters
+    ----------
+    folder : str or Path
+    window_shape : tuple of int
+
+    Returns
+    -------
+    list of ndarray of float64, shape (height, width), in [0, 1]
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder has no ``landmarks.txt``.
+    """
+    folder = Path(folder)
+    if not (folder / "landmarks.txt").is_file():
+        raise FileNotFoundError(f"{folder}: no landmarks.txt of marked faces")
+    by_image = {}
+    for line in (folder / "landmarks.txt").read_text().splitlines():
+        name, *values = line.split() or [None]
+        if name is not None:
+            by_image.setdefault(name, []).append(np.array(values, dtype=np.float64).reshape(-1, 2))
+    faces = []
+    for name, marks in sorted(by_image.items()):
+        image = read_grey(folder / "images" / name, np.float64)
+        for points in marks:
+            left, right = points[0], points[1]
+            if abs(np.degrees(np.arctan2(right[1] - left[1], right[0] - left[0]))) > MAX_ROLL:
+                continue
+            top, left_col, height, width = marked_box(points, window_shape)
+            if (width >= window_shape[1] and top >= 0 and left_col >= 0 and top + height <= image.shape[0]
+                    and left_col + width <= image.shape[1]):
+                faces.append(resize(image[top:top + height, left_col:left_col + width], window_shape,
+                                    anti_aliasing=True))
+    return faces
+
+
+def marked_box(points, window_shape):
+    """The window (top, left, height, width), in whole pixels, that frames a face with marked eyes and mouth.
+
+    With e the midpoint of the eyes l and r (``points[0]``, ``points[1]``) and m the mouth (``points[-1]``), all
+    (x, y), the window is s wide, centred on e's column, its top at e's row - `MARKED_EYE_ROW` s, where s averages
+    the width the eye distance gives, |r - l| / `MARKED_EYE_DISTANCE`, and the one the eye-to-mouth distance
+    gives, |m - e| / (`MARKED_MOUTH_ROW` - `MARKED_EYE_ROW`): either alone shrinks on a turned or nodding head.
+    """
+    left, right, mouth = points[0], points[1], points[-1]
+    eyes = (left + right) / 2
+    s = (np.linalg.norm(right - left) / MARKED_EYE_DISTANCE
+         + np.linalg.norm(mouth - eyes) / (MARKED_MOUTH_ROW - MARKED_EYE_ROW)) / 2
+    width, height = int(round(s)), int(round(s * window_shape[0] / window_shape[1]))
+    return int(round(eyes[1] - MARKED_EYE_ROW * s)), int(round(eyes[0] - s / 2)), height, width
 
 
 def _read_folder(folder):
