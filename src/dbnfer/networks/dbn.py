@@ -347,9 +347,12 @@ class DBNClassifier(Saveable):
             train_idx = np.concatenate([train_idx, len(X) + train_idx])
             X, y_train = np.concatenate([X, mirror_faces(X)]), np.concatenate([y_train, y_train])
             U = np.concatenate([U, mirror_faces(U)])
-        self._fit_standardisation(np.concatenate([X[train_idx], U]))
+        # without a validation split every row trains, in order: the data set itself, not a copy (FER-2013's
+        # mirrored faces are 260 MB a copy)
+        X_rows = X if len(val_idx) == 0 else X[train_idx]
+        self._fit_standardisation(np.concatenate([X_rows, U]) if len(U) else X_rows)
         Xs = self._standardise(X)
-        X_train, X_val = Xs[train_idx], Xs[val_idx]
+        X_train, X_val = (Xs if len(val_idx) == 0 else Xs[train_idx]), Xs[val_idx]
         mlp_settings = {name: getattr(self, name) for name in _FINE_TUNING}
         mlp_settings["verbose"] = self.verbose
         if self.pretrain:
@@ -359,7 +362,8 @@ class DBNClassifier(Saveable):
                             persistent=self.persistent, weight_decay=self.rbm_weight_decay,
                             sparsity_target=self.sparsity_target, random_state=rng,
                             verbose=self.verbose)
-            self.dbn_.fit(np.concatenate([X_train, self._standardise(U)]), X_val if len(X_val) else None)
+            X_pretrain = np.concatenate([X_train, self._standardise(U)]) if len(U) else X_train
+            self.dbn_.fit(X_pretrain, X_val if len(X_val) else None)
             self.mlp_ = self.dbn_.to_mlp(len(self.classes_), random_state=rng, **mlp_settings)
         else:
             self.dbn_ = None

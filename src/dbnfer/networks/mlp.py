@@ -398,7 +398,10 @@ class MLP(Saveable):
             return self
         train_idx, val_idx = stratified_holdout(y, self.validation_fraction, rng)
         Y = self._one_hot(y)
-        self._train(X[train_idx], Y[train_idx], X[val_idx], Y[val_idx], rng)
+        if len(val_idx) == 0:  # every row trains, in order: no copy of X
+            self._train(X, Y, X[val_idx], Y[val_idx], rng)
+        else:
+            self._train(X[train_idx], Y[train_idx], X[val_idx], Y[val_idx], rng)
         return self
 
     def _train(self, X, Y, X_val, Y_val, rng):
