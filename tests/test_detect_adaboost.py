@@ -112,6 +112,23 @@ def test_regression_stump_is_constant_when_nothing_splits():
     assert v_left == v_right == pytest.approx(-0.4)
 
 
+def test_regression_stump_ignores_sides_without_weight():
+    # Late in a cascade stage, boosting has driven many weights to (nearly) zero. A split that leaves only
+    # weightless samples on one side must neither win by float32 rounding nor give that side 0/0.
+    rng = np.random.default_rng(0)
+    F = rng.random((400, 5)).astype(np.float32)
+    z = np.where(F[:, 2] > 0.5, 1.0, -1.0)
+    w = rng.random(400) * 1e-3
+    for column in range(5):  # the 50 largest values of every feature carry no weight at all
+        w[np.argsort(F[:, column])[-50:]] = 0.0
+    feature, threshold, values = SortedFeatures(F, chunk_size=2).best_regression_stump(w, z)
+    _, best_feature, best_threshold, best_values = exhaustive_regression_stump(F[w > 0], w[w > 0], z[w > 0])
+    assert np.all(np.isfinite(values)) and feature == best_feature == 2
+    below = F[w > 0, 2] < threshold
+    assert below.tolist() == (F[w > 0, 2] < best_threshold).tolist()
+    np.testing.assert_allclose(values, best_values)
+
+
 def test_gentle_boosting_is_stored_as_discrete_stumps_plus_constants_and_learns_a_disc():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 6))

@@ -147,10 +147,14 @@ class SortedFeatures:
             np.cumsum(D, axis=1, out=D)  # D_j
             right = total_D - D
             right *= right
-            with np.errstate(divide="ignore", invalid="ignore"):  # A - A_j = 0 after the last sample
-                right /= total_A - A
+            with np.errstate(divide="ignore", invalid="ignore"):  # A_j or A - A_j may be 0 (weightless samples)
                 gain = np.square(D, out=D)
                 gain /= A
+                np.fmin(gain, A, out=gain)  # |D_j| <= A_j bounds the term by A_j; fmin also turns 0/0 into 0
+                A = np.subtract(total_A, A, out=A)  # A - A_j, the weight right of the split
+                np.maximum(A, 0.0, out=A)
+                right /= A
+                np.fmin(right, A, out=right)  # likewise; float32 rounding must not make a side of ~0 weight win
             gain += right  # D_j^2 / A_j + (D - D_j)^2 / (A - A_j) = A - squared error
             row_best = np.max(gain, axis=1, where=self.splittable[chunk], initial=-np.inf)
             k = int(np.argmax(row_best))
@@ -160,10 +164,15 @@ class SortedFeatures:
                 D_k, A_k = np.cumsum(signed_w[order]), np.cumsum(w[order])  # its values in float64
                 j = int(np.nanargmax(np.where(self.splittable[feature], gain[k], np.nan)))
                 values = self.F[order[j:j + 2], feature]
-                best = (feature, 0.5 * (float(values[0]) + float(values[1])), D_k[j] / A_k[j],
-                        (total_D - D_k[j]) / (total_A - A_k[j]))
+                best = (feature, 0.5 * (float(values[0]) + float(values[1])), _mean(D_k[j], A_k[j]),
+                        _mean(total_D - D_k[j], total_A - A_k[j]))
         feature, threshold, v_left, v_right = best
         return int(feature), float(threshold), (float(v_left), float(v_right))
+
+
+def _mean(weighted_sum, weight):
+    """A side's output v = Σ w z / Σ w; 0 for a side without weight (no evidence either way)."""
+    return weighted_sum / weight if weight > 0 else 0.0
 
 
 def stump_predict(f, threshold, polarity):
