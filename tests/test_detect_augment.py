@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dbnfer.detect.augment import backdrop, side_light, spectacles
+from dbnfer.detect.augment import backdrop, grain, side_light, spectacles
 
 
 def test_spectacles_darken_only_the_eye_band_of_the_chosen_faces():
@@ -37,8 +37,23 @@ def test_backdrop_replaces_only_the_lower_corners():
     assert corners.std() > 0.15  # a backdrop of random grey
 
 
+def test_grain_is_zero_mean_noise_scaled_by_each_faces_contrast():
+    rng = np.random.default_rng(4)
+    contrast = rng.uniform(0.02, 0.2, size=(2000, 1, 1))
+    faces = 0.5 + contrast * rng.standard_normal((2000, 19, 19))  # well inside [0, 1]: no clipping
+    grainy = grain(faces, 0.5, np.random.default_rng(5))
+    changed = np.any(grainy != faces, axis=(1, 2))
+    assert 0.45 < changed.mean() < 0.55
+    noise = (grainy - faces)[changed]
+    assert abs(noise.mean()) < 1e-3
+    relative = noise.std(axis=(1, 2)) / faces[changed].std(axis=(1, 2))
+    assert relative.max() <= 0.33 and 0.12 < relative.mean() < 0.18  # r drawn from 0 to 0.3
+
+
 def test_the_faces_passed_in_are_not_changed():
     faces = np.full((20, 19, 19), 0.5)
-    for paint in (side_light, spectacles, backdrop):
+    faces[:, ::2] = 0.6  # some contrast, for the grain to scale with
+    before = faces.copy()
+    for paint in (side_light, spectacles, backdrop, grain):
         assert not np.array_equal(paint(faces, 1.0, np.random.default_rng(3)), faces)
-        assert np.all(faces == 0.5)
+        assert np.array_equal(faces, before)

@@ -276,7 +276,7 @@ def cmd_train_detector(args):
                             marked_dir=args.marked_faces, n_negatives=args.negatives, n_features=args.features,
                             detection_rate=args.detection_rate,
                             max_stages=args.max_stages, side_light=args.side_light, glasses=args.glasses,
-                            backdrop=args.backdrop, face_box=args.face_box, boosting=args.boosting,
+                            backdrop=args.backdrop, grain=args.grain, face_box=args.face_box, boosting=args.boosting,
                             verbose=not args.quiet, random_state=args.seed)
     cascade.save(out)  # with the settings train_cascade recorded
     print(f"cascade of {cascade.n_stages} stages, {len(cascade.features)} features saved to {out}")
@@ -374,6 +374,8 @@ def build_parser():
                                 help="fraction of the faces given drawn spectacles")
     train_detector.add_argument("--backdrop", type=FRACTION, default=0.0, metavar="FRACTION",
                                 help="fraction of the faces given a flat backdrop beside the jaw")
+    train_detector.add_argument("--grain", type=FRACTION, default=0.0, metavar="FRACTION",
+                                help="fraction of the faces given pixel noise, as small faces in scanned photos have")
     train_detector.add_argument("--face-box", type=_box_type(inside_image=False), default=(0.0, 0.0, 1.0, 1.0),
                                 help="top,left,height,width of the reported face box in units of the window "
                                      "(write --face-box=-0.1,... when it starts with a minus)")

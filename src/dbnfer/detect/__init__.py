@@ -6,7 +6,7 @@ The modules in the order of the paper and of a face through the detector:
     adaboost.py    discrete AdaBoost with decision stumps (VJ Table 1)
     cascade.py     the attentional cascade: the model and its file (VJ sec. 4)
     train.py       training a cascade with bootstrapped negatives (VJ Table 2)
-    augment.py     side light, spectacles and backdrops painted onto training faces
+    augment.py     side light, spectacles, backdrops and grain painted onto training faces
     scan.py        pyramid, the reference sliding-window scan, `detect_faces` (VJ sec. 5)
     _fast_scan.py  the same scan, fast: fixed point, whole-level slices, matrix products
     nms.py         grouping of overlapping detections (OpenCV's min-neighbours rule)

@@ -46,7 +46,7 @@ BOOSTING = {"discrete": AdaBoost, "gentle": GentleAdaBoost}  # the boosting of a
 def train_cascade(face_dir, background_dir, crop=None, marked_dir=None, window_shape=(19, 19), n_positives=4000,
                   n_negatives=4000, n_features=8000, detection_rate=0.995, false_positive_rate=0.5,
                   target_false_positive_rate=1e-6, max_stages=30, max_rounds=200, mirror=True, scale_factor=1.2,
-                  mining_step=1, side_light=0.0, glasses=0.0, backdrop=0.0, face_box=(0.0, 0.0, 1.0, 1.0),
+                  mining_step=1, side_light=0.0, glasses=0.0, backdrop=0.0, grain=0.0, face_box=(0.0, 0.0, 1.0, 1.0),
                   boosting="discrete", verbose=True, random_state=0):
     """Train a Viola-Jones cascade from folders of face crops and of face-free images (VJ Table 2).
 
@@ -88,6 +88,8 @@ def train_cascade(face_dir, background_dir, crop=None, marked_dir=None, window_s
         Fraction of the faces given drawn spectacles (see `load_faces`).
     backdrop : float
         Fraction of the faces given a flat backdrop in the lower corners (see `load_faces`).
+    grain : float
+        Fraction of the faces given pixel noise (see `load_faces`).
     face_box : tuple of float
         Face box reported for a detection window (see `Cascade`).
     boosting : {"discrete", "gentle"}
@@ -109,7 +111,7 @@ def train_cascade(face_dir, background_dir, crop=None, marked_dir=None, window_s
     settings = {name: _json_ready(value) for name, value in locals().items() if name != "verbose"}
     start_time = time.perf_counter()
     rng = np.random.default_rng(random_state)
-    faces = load_faces(face_dir, window_shape, crop, mirror, side_light, glasses, backdrop, rng, marked_dir)
+    faces = load_faces(face_dir, window_shape, crop, mirror, side_light, glasses, backdrop, rng, marked_dir, grain)
     miner = NegativeMiner(_read_folder(background_dir), window_shape, scale_factor, mining_step)
     all_features = HaarFeatures.from_skimage(window_shape)
     report(f"{len(faces)} faces, {len(miner.backgrounds)} background images, {len(all_features)} features", verbose)
@@ -279,7 +281,7 @@ class NegativeMiner:
 
 
 def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, glasses=0.0, backdrop=0.0,
-               rng=None, marked_dir=None):
+               rng=None, marked_dir=None, grain=0.0):
     """Face crops from one or more folders, resized to the detection window.
 
     Parameters
@@ -299,9 +301,12 @@ def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, g
         Fraction of the faces (drawn at random) whose lower corners, beside the jaw, are replaced by a flat
         backdrop (`augment.backdrop`).
     rng : numpy.random.Generator, optional
-        Draws the side-lit faces, the spectacles and the backdrops.
+        Draws the side-lit faces, the spectacles, the backdrops and the grain.
     marked_dir : str or Path, or sequence of them, optional
         Folders of photos with marked faces, cut out by `marked_faces` and added before mirroring.
+    grain : float
+        Fraction of the faces (drawn at random) given pixel noise (`augment.grain`), after the others, so the
+        faces without it are drawn as before.
 
     Returns
     -------
@@ -329,7 +334,8 @@ def load_faces(face_dir, window_shape, crop=None, mirror=True, side_light=0.0, g
     rng = np.random.default_rng(rng)
     faces = augment.side_light(faces, side_light, rng) if side_light > 0 else faces
     faces = augment.backdrop(faces, backdrop, rng) if backdrop > 0 else faces
-    return augment.spectacles(faces, glasses, rng) if glasses > 0 else faces
+    faces = augment.spectacles(faces, glasses, rng) if glasses > 0 else faces
+    return augment.grain(faces, grain, rng) if grain > 0 else faces
 
 
 def marked_faces(folder, window_shape):
