@@ -1,7 +1,7 @@
 """FER-2013, the official protocol: train on Training, report PublicTest (and PrivateTest where present) apart.
 
     python benchmarks/fer2013_official.py [--data-dir ../shared/data/fer2013] [--features pixels hog]
-        [--methods nn ns svm-linear dbn mlp] [--anchors LinearSVC | --no-anchors]
+        [--methods nn ns svm-linear dbn mlp] [--anchors LinearSVC | --no-anchors] [--seed 0]
 
 dbnfer's DBN+MLP, the same network without pre-training, 1-NN, nearest subspace and the linear SVM (its random
 coordinate order, which needs no Gram matrix), and in the same run on the same faces the scikit-learn anchors
@@ -12,9 +12,11 @@ The networks are built as `dbnfer evaluate` builds them: from 5,000 faces on, th
 large-data schedule (`dbnfer.classifiers.LARGE_DATA_SCHEDULE`, the settings of the issue's pilot, fixed before any
 FER-2013 figure was seen): 500-500 sigmoid units, 5 CD-1 epochs per layer on mini-batches of 100 (the 28,709
 training faces, without their labels, are the pre-training data), 30 fine-tuning epochs on mini-batches of 100,
-mirrored training faces. dbnfer's defaults (20 CD epochs on mini-batches of 20, 60 fine-tuning epochs) were
-chosen for JAFFE's 213 faces and would take hours here. The kernel SVMs and SRC are left out: they hold an n x n
-Gram matrix (6.6 GB for 28,709 faces).
+mirrored training faces. On HOG (or LBP, Gabor) features they also train on the features of the mirrored faces
+and use dropout 0.3 (`dbnfer.classifiers.LARGE_DATA_FEATURES`, chosen by `benchmarks/fer2013_validation.py` on
+Training faces only). ``--seed`` seeds the networks. dbnfer's defaults (20 CD epochs on mini-batches of 20, 60
+fine-tuning epochs) were chosen for JAFFE's 213 faces and would take hours here. The kernel SVMs and SRC are
+left out: they hold an n x n Gram matrix (6.6 GB for 28,709 faces).
 Needs the research data; exits with a message when it is absent.
 """
 
@@ -31,9 +33,9 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.svm import LinearSVC
 
-from dbnfer.classifiers import make_classifier
+from dbnfer.classifiers import make_classifier, mirrors_features
 from dbnfer.datasets import load_fer2013
-from dbnfer.evaluate import make_splits, split_names
+from dbnfer.evaluate import fit_and_predict, make_splits, split_names
 from dbnfer.experiment import preprocessing
 from dbnfer.preprocess import prepare
 
@@ -60,6 +62,7 @@ def main():
     parser.add_argument("--anchors", nargs="+", default=list(ANCHORS), metavar="NAME",
                         help=f"anchors whose name contains NAME (default: all of {', '.join(ANCHORS)})")
     parser.add_argument("--no-anchors", action="store_true")
+    parser.add_argument("--seed", type=int, default=0, help="seed of dbnfer's networks (default 0)")
     args = parser.parse_args()
     try:
         anchors = {} if args.no_anchors else chosen_anchors(args.anchors)
@@ -75,15 +78,15 @@ def main():
     for features in args.features:
         settings = preprocessing("fer2013", features=features)
         start = time.perf_counter()
-        X = prepare(dataset, **settings)
-        print(f"\n## {features}: {settings}, X {X.shape}, prepared in {time.perf_counter() - start:.0f} s", flush=True)
+        mirrored = any(mirrors_features(method, features, len(dataset)) for method in args.methods)
+        X, X_mirror = prepare(dataset, mirrored=True, **settings) if mirrored else (prepare(dataset, **settings), None)
+        print(f"\n## {features}: {settings}, X {X.shape}{', and the mirrored faces' if mirrored else ''}, "
+              f"prepared in {time.perf_counter() - start:.0f} s", flush=True)
         for method in args.methods:
             for (train, test), part in zip(splits, parts):
-                model = make_classifier(method, 0, features=features, n_faces=len(X))
-                start = time.perf_counter()
-                model.fit(X[train], y[train])
-                fit = time.perf_counter() - start
-                accuracy = np.mean(model.predict(X[test]) == y[test])
+                model = make_classifier(method, args.seed, features=features, n_faces=len(X))
+                predicted, fit, _ = fit_and_predict(model, X, y, train, test, X_mirror=X_mirror)
+                accuracy = np.mean(predicted == y[test])
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 print(f"dbnfer {method:5} {part}: {100 * accuracy:.1f} %  (fit {fit:.0f} s, peak RSS so far "
                       f"{peak:.0f} MB)", flush=True)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dbnfer.classifiers import CLASSIFIERS, LARGE_DATA, LARGE_DATA_SCHEDULE, make_classifier
+from dbnfer.classifiers import CLASSIFIERS, LARGE_DATA, LARGE_DATA_SCHEDULE, make_classifier, mirrors_features
 
 BASELINES = ["nn", "nn-cosine", "ns", "svm-linear", "svm-rbf", "src"]
 
@@ -50,3 +50,12 @@ def test_networks_switch_to_the_large_data_schedule_from_large_data_on(name):
         assert getattr(small, setting) == getattr(defaults, setting) != value
         assert getattr(large, setting) == value
     assert large.pretrain == small.pretrain == (name == "dbn")
+
+
+def test_networks_mirror_feature_vectors_from_large_data_on():
+    assert mirrors_features("dbn", "hog", LARGE_DATA) and mirrors_features("mlp", "lbp", LARGE_DATA)
+    assert not mirrors_features("dbn", "hog", LARGE_DATA - 1)  # JAFFE's feature tables: no mirror
+    assert not mirrors_features("dbn", "pixels", LARGE_DATA)  # pixels are mirrored by the network itself
+    assert not mirrors_features("nn", "hog", LARGE_DATA)
+    assert make_classifier("dbn", features="pixels", n_faces=10).mirror
+    assert not make_classifier("dbn", features="gabor", n_faces=10).mirror

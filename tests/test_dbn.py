@@ -109,6 +109,25 @@ def test_mirroring_trains_on_both_and_predicts_symmetrically():
         mirror_faces(X[:, :35])
 
 
+def test_feature_vectors_are_mirrored_by_the_mirrored_faces_features():
+    X, y = labelled_data()
+    settings = dict(hidden_sizes=(12,), rbm_epochs=2, n_epochs=20, mirror=True, random_state=0)
+    by_rows = DBNClassifier(**settings).fit(X, y)
+    given = DBNClassifier(**settings).fit(X, y, X_mirror=mirror_faces(X))  # the same mirror images, passed in
+    np.testing.assert_array_equal(given.W_, by_rows.W_)
+    np.testing.assert_array_equal(given.predict_proba(X, X_mirror=mirror_faces(X)), by_rows.predict_proba(X))
+    features = X[:, :35]  # not square: only the caller knows what the mirrored faces' features are
+    with pytest.raises(ValueError, match="X_mirror"):
+        DBNClassifier(**settings).fit(features, y)
+    model = DBNClassifier(**settings).fit(features, y, X_mirror=mirror_faces(X)[:, :35])
+    proba = model.predict_proba(features, X_mirror=mirror_faces(X)[:, :35])
+    np.testing.assert_allclose(proba, model.predict_proba(mirror_faces(X)[:, :35], X_mirror=features), atol=1e-6)
+    with pytest.raises(ValueError, match="X_mirror has 60 rows for 120 faces"):
+        DBNClassifier(**settings).fit(features, y, X_mirror=features[:60])
+    with pytest.raises(ValueError, match="X_mirror has 34 features"):
+        model.predict(features, X_mirror=features[:, :34])
+
+
 def test_unlabeled_faces_join_pretraining_only():
     X, y = labelled_data()
     U = labelled_data(seed=1)[0][::2]

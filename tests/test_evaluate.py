@@ -84,6 +84,29 @@ def test_cross_validate_passes_fit_params_to_every_fit():
     assert seen == ["U"] * 4
 
 
+def test_only_a_mirroring_estimator_gets_the_mirrored_features_of_its_folds_rows():
+    seen = []
+
+    class Mirroring(Majority):
+        mirror = True
+
+        def fit(self, X, y, X_mirror=None):
+            seen.append(("fit", X_mirror[:, 0].tolist()))
+            return super().fit(X, y)
+
+        def predict(self, X, X_mirror=None):
+            seen.append(("predict", X_mirror[:, 0].tolist()))
+            return super().predict(X)
+
+    y = np.repeat([0, 1], [12, 8])
+    X_mirror = np.arange(20.0)[:, None] + 100
+    splits = stratified_kfold(y, 4, seed=0)
+    cross_validate(Mirroring, np.zeros((20, 2)), y, splits, X_mirror=X_mirror)
+    assert seen[0::2] == [("fit", (X_mirror[train, 0]).tolist()) for train, _ in splits]
+    assert seen[1::2] == [("predict", (X_mirror[test, 0]).tolist()) for _, test in splits]
+    assert cross_validate(Majority, np.zeros((20, 2)), y, splits, X_mirror=X_mirror)["accuracy"] == 0.6
+
+
 def test_cross_validate_shows_each_fold_with_its_accuracy_unless_quiet(capsys):
     y = np.repeat([0, 1], [12, 8])
     splits = stratified_kfold(y, 4, seed=0)

@@ -34,6 +34,33 @@ def model_file(model, tmp_path_factory):
     return path
 
 
+def test_a_model_that_mirrors_features_describes_the_mirrored_faces_too():
+    data = make_synthetic(n_subjects=6, per_class=2, size=48, random_state=4)
+    settings = {**PREPROCESSING, "size": 32, "features": "hog"}
+    X, X_mirror = prepare(data, size=32, crop="none", equalised=False, features="hog", mirrored=True)
+    classifier = DBNClassifier(hidden_sizes=(32,), rbm_epochs=2, n_epochs=5, mirror=True, random_state=0)
+    model = ExpressionModel(classifier.fit(X, data.labels, X_mirror=X_mirror), data.label_names, settings, "s")
+    (face,) = predict_image(model, data.images[0])
+    expected = classifier.predict_proba(X[:1], X_mirror=X_mirror[:1])[0]
+    assert list(face.probabilities.values()) == pytest.approx(expected.tolist(), abs=1e-6)
+    assert expected.tolist() != pytest.approx(classifier.predict_proba(X[:1], X_mirror=X[:1])[0].tolist())
+
+
+def test_train_mirrors_the_features_of_a_large_data_set(monkeypatch):
+    import dbnfer.classifiers
+    from dbnfer.predict import train_expression_model
+
+    monkeypatch.setattr(dbnfer.classifiers, "LARGE_DATA", 50)  # the synthetic set counts as large here
+    monkeypatch.setattr(dbnfer.classifiers, "LARGE_DATA_SCHEDULE", {"hidden_sizes": (16,), "n_epochs": 3})  # fast
+    model = train_expression_model("synthetic", model="mlp", features="hog", size=32)
+    assert model.classifier.mirror and model.classifier.dropout == 0.3 and model.classifier.n_epochs == 3
+    image = make_synthetic(n_subjects=1, per_class=1, random_state=7).images[0]
+    (face,) = predict_image(model, image)
+    X, X_mirror = model.describe(image, [face.box])[0]
+    np.testing.assert_allclose(list(face.probabilities.values()),
+                               model.classifier.predict_proba(X, X_mirror=X_mirror)[0], atol=1e-6)
+
+
 @pytest.mark.parametrize("expression", ["surprise", "happiness"])
 def test_a_drawn_face_of_known_expression(model, expression):
     face = random_identity(np.random.default_rng(99))  # a person the model never saw

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from dbnfer.datasets import load_lfw_subset
-from dbnfer.preprocess import (central_box, cut_out, equalise, face_vector, face_vectors, locate_faces, prepare,
-                               scale01, unlabeled_faces, widen)
+from dbnfer.preprocess import (central_box, cut_out, described, equalise, face_vector, face_vectors, locate_faces,
+                               prepare, scale01, unlabeled_faces, widen)
 
 
 def test_central_box_is_a_centred_square():
@@ -72,6 +72,29 @@ def test_align_registers_the_detected_face_and_features_describe_it():
     assert dataset.notes[0].startswith("face detection: no face found in 1 of 3 images")  # the grey one
     assert dataset.notes[1].startswith("registration: eyes not found in")
     np.testing.assert_array_equal(X[0], X[1])  # the same photo, the same registered face
+
+
+@pytest.mark.parametrize("features", ["pixels", "hog"])
+def test_mirrored_describes_each_face_mirrored(features):
+    data = load_lfw_subset().subset(np.arange(3))
+    X, X_mirror = prepare(data, size=24, crop="none", features=features, mirrored=True)
+    np.testing.assert_array_equal(X, prepare(data, size=24, crop="none", features=features))
+    mirrored = data.subset(np.arange(3))
+    mirrored.images = data.images[:, :, ::-1]
+    np.testing.assert_allclose(X_mirror, prepare(mirrored, size=24, crop="none", features=features), atol=1e-6)
+    assert not np.allclose(X_mirror, X)
+
+
+@pytest.mark.parametrize("features", ["pixels", "hog", "gabor"])
+def test_large_stacks_are_described_in_parts_with_progress(features, monkeypatch, capsys):
+    import dbnfer.preprocess
+    from dbnfer.features import extract
+
+    faces = np.random.default_rng(0).random((7, 48, 48)).astype(np.float32)
+    monkeypatch.setattr(dbnfer.preprocess, "DESCRIBE_CHUNK", 3)
+    np.testing.assert_array_equal(described(faces, features, verbose=True, which="mirrored "), extract(faces, features))
+    assert capsys.readouterr().err.splitlines() == [f"{features} of the mirrored faces, part {k}/3: {n}/7 faces"
+                                                    for k, n in ((1, 3), (2, 6), (3, 7))]
 
 
 def test_face_vectors_of_pixels_are_face_vector():

@@ -169,18 +169,22 @@ def macro_f1(confusion):
     return float(f1[actual > 0].mean())
 
 
-def fit_and_predict(estimator, X, y, train, test, fit_params=None):
+def fit_and_predict(estimator, X, y, train, test, fit_params=None, X_mirror=None):
     """One fold: fit `estimator` on the training images, predict the test images.
+
+    `X_mirror` (the feature vectors of the mirrored faces, row for row) goes with the fold's rows to an
+    estimator that mirrors (``estimator.mirror``, `DBNClassifier`); the others never see it.
 
     Returns
     -------
     predictions : ndarray of int, shape (len(test),)
     fit_seconds, predict_seconds : float
     """
+    mirrors = X_mirror is not None and getattr(estimator, "mirror", False)
     start = time.perf_counter()
-    estimator.fit(X[train], y[train], **(fit_params or {}))
+    estimator.fit(X[train], y[train], **(fit_params or {}), **({"X_mirror": X_mirror[train]} if mirrors else {}))
     middle = time.perf_counter()
-    predictions = np.asarray(estimator.predict(X[test]))
+    predictions = np.asarray(estimator.predict(X[test], **({"X_mirror": X_mirror[test]} if mirrors else {})))
     return predictions, middle - start, time.perf_counter() - middle
 
 
@@ -218,7 +222,8 @@ def summarise(y, splits, folds, n_classes):
     }
 
 
-def cross_validate(new_estimator, X, y, splits, n_classes=None, verbose=False, name="model", fit_params=None):
+def cross_validate(new_estimator, X, y, splits, n_classes=None, verbose=False, name="model", fit_params=None,
+                   X_mirror=None):
     """Fit a fresh model on every training fold and score it on the matching test fold.
 
     Parameters
@@ -236,6 +241,8 @@ def cross_validate(new_estimator, X, y, splits, n_classes=None, verbose=False, n
         What the progress lines call the model.
     fit_params : dict, optional
         Extra keyword arguments of every ``fit`` call (e.g. ``X_unlabeled`` of `DBNClassifier.fit`).
+    X_mirror : ndarray, shape (n, d), optional
+        The features of the mirrored faces, for the estimators that mirror (see :func:`fit_and_predict`).
 
     Returns
     -------
@@ -250,6 +257,6 @@ def cross_validate(new_estimator, X, y, splits, n_classes=None, verbose=False, n
     folds = []
     with Progress(len(splits), f"{name}: fold", verbose) as progress:
         for train, test in splits:
-            folds.append(fit_and_predict(new_estimator(), X, y, train, test, fit_params))
+            folds.append(fit_and_predict(new_estimator(), X, y, train, test, fit_params, X_mirror))
             progress.step(f"accuracy {np.mean(folds[-1][0] == y[test]):.3f}")
     return summarise(y, splits, folds, n_classes)

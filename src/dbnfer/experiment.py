@@ -8,7 +8,7 @@ the command line come from the same code.
 from functools import partial
 
 from dbnfer import plots
-from dbnfer.classifiers import fit_options, make_classifier
+from dbnfer.classifiers import fit_options, make_classifier, mirrors_features
 from dbnfer.datasets import load_dataset
 from dbnfer.evaluate import cross_validate, make_splits, split_names, summarise
 from dbnfer.features import DEFAULT_SIZE, FEATURES
@@ -63,13 +63,29 @@ def load_prepared(dataset_name, data_dir=None, verbose=False, load_options=None,
     ValueError
         If the data set cannot be loaded, or holds a single class (there is nothing to tell apart).
     """
+    dataset, X, _, settings = load_for(None, dataset_name, data_dir, verbose, load_options, **overrides)
+    return dataset, X, settings
+
+
+def load_for(methods, dataset_name, data_dir=None, verbose=False, load_options=None, **overrides):
+    """`load_prepared` for a run of `methods`: also the features of the mirrored faces if one of them needs
+    them (:func:`dbnfer.classifiers.mirrors_features`).
+
+    Returns
+    -------
+    dataset, X, X_mirror, settings
+        As from `load_prepared`; `X_mirror` is None unless a method needs it.
+    """
     dataset = load_dataset(dataset_name, data_dir, **(load_options or {}))
     if len(dataset.label_names) < 2:
         raise ValueError(f"{dataset.name}: only one class ({', '.join(dataset.label_names)}) in the data set; "
                          f"a classifier needs at least two")
     settings = preprocessing(dataset.name, **overrides)
-    X = prepare(dataset, verbose=verbose, **settings)
-    return dataset, X, settings
+    if any(mirrors_features(method, settings["features"], len(dataset)) for method in methods or ()):
+        X, X_mirror = prepare(dataset, verbose=verbose, mirrored=True, **settings)
+    else:
+        X, X_mirror = prepare(dataset, verbose=verbose, **settings), None
+    return dataset, X, X_mirror, settings
 
 
 def load_unlabeled(folder, settings, verbose=False):
@@ -91,10 +107,11 @@ def load_unlabeled(folder, settings, verbose=False):
 
 
 def run(dataset, X, methods, protocols, n_splits=10, seed=0, verbose=False, X_unlabeled=None, jobs=1,
-        features="pixels"):
+        features="pixels", X_mirror=None):
     """Cross-validate every method under every protocol on identical folds.
 
-    `X_unlabeled`, if given, goes to the pre-training of every method whose ``fit`` takes it (DBN+MLP).
+    `X_unlabeled`, if given, goes to the pre-training of every method whose ``fit`` takes it (DBN+MLP);
+    `X_mirror`, the features of the mirrored faces (from :func:`load_for`), to the methods that mirror.
     With ``jobs`` > 1 the folds of all methods and protocols run in that many processes
     (:mod:`dbnfer.parallel`); the figures are the same as with one. `features` names what the columns of `X`
     are, and the number of rows of `X` sets the networks' schedule (:func:`dbnfer.classifiers.make_classifier`).
@@ -111,7 +128,7 @@ def run(dataset, X, methods, protocols, n_splits=10, seed=0, verbose=False, X_un
     if jobs > 1:
         every_fold = [(method, seed, features, train, test)
                       for method, protocol in runs for train, test in folds[protocol]]
-        outputs = iter(map_folds(every_fold, X, dataset.labels, X_unlabeled, jobs, verbose))
+        outputs = iter(map_folds(every_fold, X, dataset.labels, X_unlabeled, jobs, verbose, X_mirror))
     results = {}
     for method, protocol in runs:
         if jobs > 1:
@@ -119,7 +136,7 @@ def run(dataset, X, methods, protocols, n_splits=10, seed=0, verbose=False, X_un
         else:
             new_classifier = partial(make_classifier, method, seed, features=features, n_faces=len(X))
             result = cross_validate(new_classifier, X, dataset.labels, folds[protocol], n_classes, verbose,
-                                    f"{method} {protocol}", fit_options(method, X_unlabeled))
+                                    f"{method} {protocol}", fit_options(method, X_unlabeled), X_mirror)
         results[method, protocol] = result
         result["fold_names"] = split_names(dataset, protocol, folds[protocol])
         report(f"{method} {protocol}: {accuracy_text(protocol, result)}", verbose)
@@ -167,12 +184,13 @@ def run_and_report(out, title, dataset_name, methods, protocols, data_dir=None, 
         ``(method, protocol) -> cross_validate result``, as from :func:`run`.
     """
     out = check_out_dir(out)
-    dataset, X, settings = load_prepared(dataset_name, data_dir, verbose, load_options, **overrides)
+    dataset, X, X_mirror, settings = load_for(methods, dataset_name, data_dir, verbose, load_options, **overrides)
     X_unlabeled = None
     if unlabeled:
         X_unlabeled = load_unlabeled(unlabeled, settings, verbose)
         settings["unlabeled"] = f"{unlabeled} ({len(X_unlabeled)} faces, DBN pre-training only)"
-    results = run(dataset, X, methods, protocols, n_splits, seed, verbose, X_unlabeled, jobs, settings["features"])
+    results = run(dataset, X, methods, protocols, n_splits, seed, verbose, X_unlabeled, jobs, settings["features"],
+                  X_mirror)
     settings.update(folds=n_splits, seed=seed)
     figures = [("Examples per class", plots.montage(dataset))]
     if extra_figures:

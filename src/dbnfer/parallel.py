@@ -26,14 +26,14 @@ BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "B
 _data = {}  # a worker's copy of the data, set once by _start_worker
 
 
-def _start_worker(X, y, X_unlabeled):
-    _data.update(X=X, y=y, X_unlabeled=X_unlabeled)
+def _start_worker(X, y, X_unlabeled, X_mirror):
+    _data.update(X=X, y=y, X_unlabeled=X_unlabeled, X_mirror=X_mirror)
 
 
 def _job(method, seed, features, train, test):
     fit_params = fit_options(method, _data["X_unlabeled"])
     classifier = make_classifier(method, random_state=seed, features=features, n_faces=len(_data["X"]))
-    return fit_and_predict(classifier, _data["X"], _data["y"], train, test, fit_params)
+    return fit_and_predict(classifier, _data["X"], _data["y"], train, test, fit_params, _data["X_mirror"])
 
 
 @contextmanager
@@ -51,7 +51,7 @@ def _one_blas_thread():
                 os.environ[name] = value
 
 
-def map_folds(jobs, X, y, X_unlabeled=None, n_workers=2, verbose=False):
+def map_folds(jobs, X, y, X_unlabeled=None, n_workers=2, verbose=False, X_mirror=None):
     """Fit and predict every job in `n_workers` processes.
 
     Parameters
@@ -66,6 +66,8 @@ def map_folds(jobs, X, y, X_unlabeled=None, n_workers=2, verbose=False):
         Processes to run at once.
     verbose : bool
         One progress line per finished job.
+    X_mirror : ndarray, optional
+        The features of the mirrored faces, for the methods that mirror them.
 
     Returns
     -------
@@ -73,7 +75,8 @@ def map_folds(jobs, X, y, X_unlabeled=None, n_workers=2, verbose=False):
         In the order of `jobs` (see :func:`dbnfer.evaluate.fit_and_predict`).
     """
     y = np.asarray(y)
-    pool = ProcessPoolExecutor(n_workers, multiprocessing.get_context("spawn"), _start_worker, (X, y, X_unlabeled))
+    pool = ProcessPoolExecutor(n_workers, multiprocessing.get_context("spawn"), _start_worker,
+                               (X, y, X_unlabeled, X_mirror))
     try:
         with _one_blas_thread():  # workers are started by the first submits
             futures = [pool.submit(_job, *job) for job in jobs]

@@ -24,7 +24,7 @@ from matplotlib.patches import Rectangle
 from skimage.io import imsave
 
 from dbnfer.classifiers import make_classifier
-from dbnfer.experiment import load_prepared, load_unlabeled
+from dbnfer.experiment import load_for, load_unlabeled
 from dbnfer.images import as_grey, draw_boxes, image_files, read_grey
 from dbnfer.networks.dbn import DBNClassifier
 from dbnfer.persist import load_npz, save_npz
@@ -98,19 +98,24 @@ class ExpressionModel:
 
         Returns
         -------
-        X : ndarray, shape (len(boxes), n_features)
+        X : ndarray, shape (len(boxes), n_features), or a pair of them
+            With a classifier that mirrors feature vectors, ``(X, X_mirror)``: those of the mirrored faces too.
         eyes : ndarray, shape (len(boxes), 2, 2)
             (x, y) of each face's left and right eye where ``crop="align"`` found them, NaN elsewhere.
         """
         p = self.preprocessing
-        X, eyes, _ = face_vectors([image] * len(boxes), boxes, p["size"], p["equalised"], p["crop"],
-                                  p.get("features", "pixels"))
-        return X, eyes
+        features = p.get("features", "pixels")
+        mirrored = features != "pixels" and getattr(self.classifier, "mirror", False)
+        *X, eyes, _ = face_vectors([image] * len(boxes), boxes, p["size"], p["equalised"], p["crop"], features,
+                                   mirrored=mirrored)
+        return (tuple(X) if mirrored else X[0]), eyes
 
     def probabilities(self, X):
-        """Class probabilities, shape (len(X), n_classes), of the feature vectors `X` (from `describe`)."""
+        """Class probabilities, shape (n_faces, n_classes), of the feature vectors `X` (from `describe`)."""
+        X, X_mirror = X if isinstance(X, tuple) else (X, None)
         proba = np.zeros((len(X), len(self.label_names)))
-        proba[:, self.classifier.classes_] = self.classifier.predict_proba(X)
+        kwargs = {} if X_mirror is None else {"X_mirror": X_mirror}
+        proba[:, self.classifier.classes_] = self.classifier.predict_proba(X, **kwargs)
         return proba
 
 
@@ -144,11 +149,13 @@ def train_expression_model(dataset, data_dir=None, model="dbn", random_state=0, 
     features = preprocessing.get("features") or "pixels"
     if not isinstance(make_classifier(model), DBNClassifier):
         raise ValueError(f"dbnfer train saves DBNClassifier models ('dbn' or 'mlp'), not {model!r}")
-    data, X, settings = load_prepared(dataset, data_dir, verbose, **preprocessing)
+    data, X, X_mirror, settings = load_for([model], dataset, data_dir, verbose, **preprocessing)
+    labels, label_names, trained_on = data.labels, data.label_names, f"{dataset} ({len(data)} images)"
+    del data  # the images (300 MB for FER-2013) are not needed while the network trains
     classifier = make_classifier(model, random_state, verbose, features, n_faces=len(X))
     X_unlabeled = None if unlabeled is None else load_unlabeled(unlabeled, settings, verbose)
-    classifier.fit(X, data.labels, X_unlabeled=X_unlabeled)
-    return ExpressionModel(classifier, data.label_names, settings, f"{dataset} ({len(data)} images)")
+    classifier.fit(X, labels, X_unlabeled=X_unlabeled, X_mirror=X_mirror)
+    return ExpressionModel(classifier, label_names, settings, trained_on)
 
 
 def predict_image(model, image, cascade=None):

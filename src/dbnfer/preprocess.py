@@ -13,7 +13,7 @@ from skimage.exposure import equalize_hist
 from skimage.transform import rescale, resize
 
 from dbnfer.features import extract
-from dbnfer.progress import report
+from dbnfer.progress import Progress, report
 
 #: How a face is framed: a fixed central box, the detector's box, the detector's face registered by its eyes
 #: (:mod:`dbnfer.register`), or the whole image.
@@ -21,6 +21,8 @@ CROPS = ("central", "detect", "align", "none")
 #: Images with a shorter side than this are enlarged before detection: a small face crop holds too few
 #: windows of the 19x19 cascade for the min-neighbours rule (docs/results.md, "Pipeline measurements").
 MIN_DETECTION_SIDE = 72
+#: Faces described at once by :func:`described`, between two progress lines.
+DESCRIBE_CHUNK = 4_000
 
 
 def central_box(shape, fraction=0.55, centre=(0.62, 0.5)):
@@ -123,27 +125,47 @@ def face_squares(images, boxes, size=32, equalised=True, align=False, localiser=
         from dbnfer.register import register_faces  # register -> landmarks -> preprocess
 
         squares, eyes, n_fallbacks = register_faces(images, boxes, size, localiser, verbose)
-    else:
-        squares = [resize_square(image if box is None else cut_out(image, box), size)
-                   for image, box in zip(images, boxes)]
-        eyes, n_fallbacks = np.full((len(squares), 2, 2), np.nan), 0
-    return np.stack([finish(face, equalised) for face in squares]), eyes, n_fallbacks
+        return np.stack([finish(face, equalised) for face in squares]), eyes, n_fallbacks
+    faces = np.empty((len(boxes), size, size), dtype=np.float32)  # filled face by face: FER-2013's are 0.5 GB
+    for face, image, box in zip(faces, images, boxes):
+        face[:] = finish(resize_square(image if box is None else cut_out(image, box), size), equalised)
+    return faces, np.full((len(faces), 2, 2), np.nan), 0
 
 
 def face_vectors(images, boxes, size=32, equalised=True, crop="central", features="pixels", localiser=None,
-                 verbose=False):
+                 verbose=False, mirrored=False):
     """The design matrix of the faces in `boxes`: squares (:func:`face_squares`) described by `features`.
 
     Returns
     -------
     X : ndarray of float32, shape (n, d)
+    X_mirror : ndarray of float32, shape (n, d)
+        Only with ``mirrored=True``: the same description of each face's left-right mirror image (what
+        `DBNClassifier` needs to mirror feature vectors).
     eyes : ndarray, shape (n, 2, 2)
         NaN unless ``crop="align"`` found the eyes.
     n_fallbacks : int
         With ``crop="align"``, the faces cut by their box because their eyes were not found.
     """
     faces, eyes, n_fallbacks = face_squares(images, boxes, size, equalised, crop == "align", localiser, verbose)
-    return extract(faces, features), eyes, n_fallbacks
+    if mirrored:
+        return (described(faces, features, verbose), described(faces[:, :, ::-1], features, verbose, "mirrored "),
+                eyes, n_fallbacks)
+    return described(faces, features, verbose), eyes, n_fallbacks
+
+
+def described(faces, features, verbose=False, which=""):
+    """`dbnfer.features.extract` of a stack of faces, `DESCRIBE_CHUNK` faces at a time with a progress line
+    after each when there are more (FER-2013's HOG takes minutes)."""
+    if len(faces) <= DESCRIBE_CHUNK:
+        return extract(faces, features)
+    starts = range(0, len(faces), DESCRIBE_CHUNK)
+    parts = []
+    with Progress(len(starts), f"{features} of the {which}faces, part", verbose) as progress:
+        for start in starts:
+            parts.append(extract(faces[start:start + DESCRIBE_CHUNK], features))
+            progress.step(f"{start + len(parts[-1])}/{len(faces)} faces")
+    return np.concatenate(parts)
 
 
 def largest_face(image, cascade=None):
@@ -201,7 +223,7 @@ def locate_faces(images, crop="central", margin=0.0, cascade=None, verbose=False
 
 
 def prepare(dataset, size=32, crop="central", equalised=True, margin=0.0, features="pixels", cascade=None,
-            verbose=False):
+            verbose=False, mirrored=False):
     """Turn every image of `dataset` into a vector: the design matrix X of the classifiers.
 
     Parameters
@@ -214,11 +236,15 @@ def prepare(dataset, size=32, crop="central", equalised=True, margin=0.0, featur
     features : {"pixels", "lbp", "hog", "gabor"}
         What the classifiers see of each face (:func:`dbnfer.features.extract`).
     verbose : bool
+    mirrored : bool
+        Also describe every face's left-right mirror image.
 
     Returns
     -------
     X : ndarray, shape (n, d), float32
         ``d = size * size`` pixels in [0, 1] for ``features="pixels"``.
+    X_mirror : ndarray, shape (n, d), float32
+        Only with ``mirrored=True``: row i describes the mirror image of the face of row i of X.
 
     Notes
     -----
@@ -230,11 +256,12 @@ def prepare(dataset, size=32, crop="central", equalised=True, margin=0.0, featur
     if crop in ("detect", "align"):
         dataset.notes.append(f"face detection: no face found in {fallbacks} of {len(dataset)} images "
                              f"(central box used for those)")
-    X, _, no_eyes = face_vectors(dataset.images, boxes, size, equalised, crop, features, verbose=verbose)
+    *vectors, _, no_eyes = face_vectors(dataset.images, boxes, size, equalised, crop, features, verbose=verbose,
+                                        mirrored=mirrored)
     if crop == "align":
         dataset.notes.append(f"registration: eyes not found in {no_eyes} of {len(dataset)} faces "
                              f"(the detector's box used for those)")
-    return X
+    return tuple(vectors) if mirrored else vectors[0]
 
 
 def unlabeled_faces(images, size=32, crop="central", equalised=True, margin=0.0, features="pixels", cascade=None,

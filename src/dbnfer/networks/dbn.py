@@ -28,6 +28,9 @@ itself and keeps the statistics, so the caller always passes pixels in [0, 1].
 Mirroring (``mirror=True``): a face and its left-right mirror image show the same expression, so
 `DBNClassifier` can train on both (twice the data for pre-training and fine-tuning, which matters
 on a data set of ~200 faces) and predict from the mean of the two images' class probabilities.
+Pixels are mirrored by reversing each row (:func:`mirror_faces`). A feature vector (HOG, LBP, Gabor)
+cannot be mirrored that way, so the caller passes ``X_mirror``, the features of the mirrored faces
+(:func:`dbnfer.preprocess.prepare` with ``mirrored=True``).
 
 References
 ----------
@@ -74,7 +77,8 @@ def mirror_faces(X):
     """
     side = int(round(np.sqrt(X.shape[1])))
     if side * side != X.shape[1]:
-        raise ValueError(f"mirroring needs square images, but {X.shape[1]} features are not side^2")
+        raise ValueError(f"mirroring needs square images, but {X.shape[1]} features are not side^2 "
+                         f"(feature vectors need X_mirror, the features of the mirrored faces)")
     return X.reshape(len(X), side, side)[:, :, ::-1].reshape(X.shape)
 
 
@@ -280,7 +284,8 @@ class DBNClassifier(Saveable):
         and for the RBMs' free-energy gap; 0 uses all of it and trains for `n_epochs`.
     mirror : bool
         Train on every training face and its left-right mirror image, and predict from the mean
-        of the probabilities of a face and its mirror image (square images only).
+        of the probabilities of a face and its mirror image: the rows reversed for square pixel
+        images, the ``X_mirror`` of `fit` and `predict_proba` for feature vectors.
     random_state : None, int or numpy.random.Generator
     verbose : bool
 
@@ -315,7 +320,7 @@ class DBNClassifier(Saveable):
         self._keep_settings(locals())  # self.<name> = <name> for every argument
         self.hidden_sizes = tuple(int(n) for n in hidden_sizes)
 
-    def fit(self, X, y, X_unlabeled=None):
+    def fit(self, X, y, X_unlabeled=None, X_mirror=None):
         """Standardise, pre-train (optionally), unroll and fine-tune.
 
         Parameters
@@ -331,6 +336,10 @@ class DBNClassifier(Saveable):
             "self-taught learning", Raina et al. 2007): generic face structure is learnt from many
             faces, expression from few labelled ones. Ignored without pre-training, so that the
             network without it stays the like-for-like baseline.
+        X_mirror : array_like, (n_samples, n_features), optional
+            With ``mirror=True``, row i describes the mirror image of the face of row i of X (needed
+            for feature vectors; pixels of square faces are mirrored here when it is None). The
+            unlabeled faces are then used as they are, without their mirror images.
 
         Returns
         -------
@@ -345,13 +354,13 @@ class DBNClassifier(Saveable):
             check_matrix(X_unlabeled, np.float32, X.shape[1], "X_unlabeled")
         if self.mirror:
             train_idx = np.concatenate([train_idx, len(X) + train_idx])
-            X, y_train = np.concatenate([X, mirror_faces(X)]), np.concatenate([y_train, y_train])
-            U = np.concatenate([U, mirror_faces(U)])
+            X, y_train = np.concatenate([X, self._mirrored(X, X_mirror)]), np.concatenate([y_train, y_train])
+            U = np.concatenate([U, mirror_faces(U)]) if X_mirror is None else U
         # without a validation split every row trains, in order: the data set itself, not a copy (FER-2013's
         # mirrored faces are 260 MB a copy)
         X_rows = X if len(val_idx) == 0 else X[train_idx]
         self._fit_standardisation(np.concatenate([X_rows, U]) if len(U) else X_rows)
-        Xs = self._standardise(X)
+        Xs = self._standardise(X, in_place=self.mirror)  # mirrored, X is this method's own copy
         X_train, X_val = (Xs if len(val_idx) == 0 else Xs[train_idx]), Xs[val_idx]
         mlp_settings = {name: getattr(self, name) for name in _FINE_TUNING}
         mlp_settings["verbose"] = self.verbose
@@ -387,8 +396,10 @@ class DBNClassifier(Saveable):
             self.mean_ = np.zeros(X.shape[1], dtype=np.float32)
             self.scale_ = np.ones(X.shape[1], dtype=np.float32)
 
-    def _standardise(self, X):
-        return (X - self.mean_) / self.scale_
+    def _standardise(self, X, in_place=False):
+        """(X - mean_) / scale_, written over X when `in_place` (the same numbers, without a copy)."""
+        Xs = np.subtract(X, self.mean_, out=X if in_place else None)
+        return np.divide(Xs, self.scale_, out=Xs)
 
     @property
     def W_(self):
@@ -402,18 +413,32 @@ class DBNClassifier(Saveable):
     def pretrain_history_(self):
         return [] if self.dbn_ is None else [rbm.history_ for rbm in self.dbn_.rbms_]
 
-    def predict_proba(self, X):
-        """Class probabilities, columns in the order of `classes_`; (n_samples, n_classes)."""
+    @staticmethod
+    def _mirrored(X, X_mirror):
+        """The rows of X mirrored: `X_mirror` if given (checked against X), else `mirror_faces(X)`."""
+        if X_mirror is None:
+            return mirror_faces(X)
+        X_mirror = check_matrix(X_mirror, np.float32, X.shape[1], "X_mirror")
+        if len(X_mirror) != len(X):
+            raise ValueError(f"X_mirror has {len(X_mirror)} rows for {len(X)} faces; it must have one per face")
+        return X_mirror
+
+    def predict_proba(self, X, X_mirror=None):
+        """Class probabilities, columns in the order of `classes_`; (n_samples, n_classes).
+
+        With ``mirror=True``, the mean of the probabilities of each face and of its mirror image
+        (`X_mirror`, as in `fit`).
+        """
         X = check_matrix(X, np.float32, len(self.mean_))
         proba = self.mlp_.predict_proba(self._standardise(X))
         if self.mirror:
-            proba += self.mlp_.predict_proba(self._standardise(mirror_faces(X)))
+            proba += self.mlp_.predict_proba(self._standardise(self._mirrored(X, X_mirror)))
             proba /= 2
         return proba
 
-    def predict(self, X):
-        """The most probable class of every row of X."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+    def predict(self, X, X_mirror=None):
+        """The most probable class of every row of X (`X_mirror` as in `predict_proba`)."""
+        return self.classes_[self.predict_proba(X, X_mirror).argmax(axis=1)]
 
     def score(self, X, y):
         """Accuracy on (X, y)."""

@@ -1,0 +1,72 @@
+"""FER-2013 settings chosen without PublicTest: accuracy on a validation split of the Training faces.
+
+    python benchmarks/fer2013_validation.py [--data-dir ../shared/data/fer2013] [--features hog]
+        [--no-mirror] [--dropout 0.2] [--hidden 500 500] [--no-pretrain] [--seed 0]
+
+10 % of the 28,709 Training faces, stratified by class (`dbnfer.networks.mlp.stratified_holdout`, its own fixed
+seed), are held out; DBN+MLP (or with ``--no-pretrain`` the same network from random weights) trains on the other
+90 % with dbnfer's large-data schedule (`dbnfer.classifiers.LARGE_DATA_SCHEDULE`: 5 CD-1 epochs a layer, 30
+fine-tuning epochs, mini-batches of 100), the candidate settings given on the command line overriding it, and the
+script prints the held-out accuracy. PublicTest is never read. docs/results.md lists the candidates tried and
+the one chosen. ``--features pixels+hog`` puts the two side by side in one vector.
+Needs the research data; exits with a message when it is absent.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from dbnfer.classifiers import LARGE_DATA_SCHEDULE
+from dbnfer.datasets import load_fer2013
+from dbnfer.experiment import preprocessing
+from dbnfer.networks.dbn import DBNClassifier
+from dbnfer.networks.mlp import stratified_holdout
+from dbnfer.preprocess import prepare
+
+VALIDATION_FRACTION = 0.1
+VALIDATION_SEED = 12345  # draws the held-out faces; not a model seed
+
+
+def described(dataset, features):
+    """X and X_mirror of the Training faces, for one feature name or several joined by '+'."""
+    pairs = [prepare(dataset, mirrored=True, **preprocessing("fer2013", features=name)) for name in features.split("+")]
+    return tuple(np.concatenate(views, axis=1) for views in zip(*pairs))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "data" / "fer2013"))
+    parser.add_argument("--features", default="hog")
+    parser.add_argument("--no-mirror", action="store_true", help="train without the mirrored faces")
+    parser.add_argument("--dropout", type=float, default=0.0, help="dropout rate of the hidden units")
+    parser.add_argument("--hidden", type=int, nargs="+", default=[500, 500])
+    parser.add_argument("--epochs", type=int, default=LARGE_DATA_SCHEDULE["n_epochs"], help="fine-tuning epochs")
+    parser.add_argument("--no-pretrain", action="store_true")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the network")
+    args = parser.parse_args()
+    if not Path(args.data_dir).exists():
+        sys.exit(f"{args.data_dir}: no FER-2013 here; this benchmark needs the research data")
+    training = load_fer2013(args.data_dir)
+    training = training.subset(training.parts == "Training")
+    X, X_mirror = described(training, args.features)
+    y = training.labels
+    train, held_out = stratified_holdout(y, VALIDATION_FRACTION, np.random.default_rng(VALIDATION_SEED))
+    settings = {**LARGE_DATA_SCHEDULE, "hidden_sizes": tuple(args.hidden), "dropout": args.dropout,
+                "n_epochs": args.epochs, "pretrain": not args.no_pretrain, "mirror": not args.no_mirror}
+    model = DBNClassifier(random_state=args.seed, **settings)
+    mirror = {"X_mirror": X_mirror[train]} if model.mirror else {}
+    start = time.perf_counter()
+    model.fit(X[train], y[train], **mirror)
+    seconds = time.perf_counter() - start
+    mirror = {"X_mirror": X_mirror[held_out]} if model.mirror else {}
+    accuracy = np.mean(model.predict(X[held_out], **mirror) == y[held_out])
+    print(json.dumps({"features": args.features, **settings, "seed": args.seed, "faces": [len(train), len(held_out)],
+                      "validation_accuracy": round(100 * accuracy, 2), "fit_seconds": round(seconds)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
