@@ -1,7 +1,8 @@
 """FER-2013 settings chosen without PublicTest: accuracy on a validation split of the Training faces.
 
     python benchmarks/fer2013_validation.py [--data-dir ../shared/data/fer2013] [--features hog]
-        [--no-mirror] [--dropout 0.2] [--hidden 500 500] [--no-pretrain] [--seed 0]
+        [--no-mirror] [--dropout 0.2] [--input-dropout 0.2] [--anneal] [--learning-rate 0.05]
+        [--weight-decay 1e-4] [--rbm-epochs 5] [--hidden 500 500] [--no-pretrain] [--seed 0]
 
 10 % of the 28,709 Training faces, stratified by class (`dbnfer.networks.mlp.stratified_holdout`, its own fixed
 seed), are held out; DBN+MLP (or with ``--no-pretrain`` the same network from random weights) trains on the other
@@ -29,6 +30,7 @@ from dbnfer.preprocess import prepare
 
 VALIDATION_FRACTION = 0.1
 VALIDATION_SEED = 12345  # draws the held-out faces; not a model seed
+DEFAULTS = DBNClassifier()  # the settings a command-line option leaves alone
 
 
 def described(dataset, features):
@@ -43,6 +45,11 @@ def main():
     parser.add_argument("--features", default="hog")
     parser.add_argument("--no-mirror", action="store_true", help="train without the mirrored faces")
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout rate of the hidden units")
+    parser.add_argument("--input-dropout", type=float, default=0.0, help="dropout rate of the input features")
+    parser.add_argument("--anneal", action="store_true", help="decay the fine-tuning learning rate linearly")
+    parser.add_argument("--learning-rate", type=float, default=DEFAULTS.learning_rate, help="fine-tuning learning rate")
+    parser.add_argument("--weight-decay", type=float, default=DEFAULTS.weight_decay, help="fine-tuning L2 weight decay")
+    parser.add_argument("--rbm-epochs", type=int, default=LARGE_DATA_SCHEDULE["rbm_epochs"], help="CD epochs a layer")
     parser.add_argument("--hidden", type=int, nargs="+", default=[500, 500])
     parser.add_argument("--epochs", type=int, default=LARGE_DATA_SCHEDULE["n_epochs"], help="fine-tuning epochs")
     parser.add_argument("--no-pretrain", action="store_true")
@@ -56,7 +63,9 @@ def main():
     y = training.labels
     train, held_out = stratified_holdout(y, VALIDATION_FRACTION, np.random.default_rng(VALIDATION_SEED))
     settings = {**LARGE_DATA_SCHEDULE, "hidden_sizes": tuple(args.hidden), "dropout": args.dropout,
-                "n_epochs": args.epochs, "pretrain": not args.no_pretrain, "mirror": not args.no_mirror}
+                "input_dropout": args.input_dropout, "anneal": args.anneal,
+                "learning_rate": args.learning_rate, "weight_decay": args.weight_decay,
+                "rbm_epochs": args.rbm_epochs, "n_epochs": args.epochs, "pretrain": not args.no_pretrain, "mirror": not args.no_mirror}
     model = DBNClassifier(random_state=args.seed, **settings)
     mirror = {"X_mirror": X_mirror[train]} if model.mirror else {}
     start = time.perf_counter()

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from skimage.feature import hog
 
-from dbnfer.features import (DEFAULT_SIZE, FEATURES, cell_index, extract, gabor_magnitudes, hog_vector,
+from dbnfer.features import (DEFAULT_SIZE, FEATURES, cell_index, extract, gabor_magnitudes, gradients, hog_vectors,
                              lbp_codes, lbp_histograms)
 
 
@@ -97,7 +98,31 @@ def test_a_flat_face_is_all_ones_patterns():
 
 @pytest.mark.parametrize("side, length", [(64, 1764), (48, 900), (32, 324)])
 def test_hog_length_at_the_sides_of_the_data_sets(side, length):
-    assert hog_vector(np.random.default_rng(0).random((side, side))).shape == (length,)
+    assert hog_vectors(np.random.default_rng(0).random((2, side, side))).shape == (2, length)
+
+
+@pytest.mark.parametrize("shape, dtype, cell", [((300, 64, 64), np.float32, 8), ((20, 48, 48), np.float32, 6),
+                                                ((20, 37, 53), np.float64, 8)])
+def test_hog_equals_scikit_image_to_the_last_bit(shape, dtype, cell):
+    faces = np.random.default_rng(5).random(shape).astype(dtype)
+    faces[0] = 0.0  # no gradient anywhere
+    faces[1, :, 20:] = 1.0  # one vertical edge: θ = 0 and 180°
+    faces[2] = faces[2].round(1)  # flat patches and repeated steps
+    theirs = np.stack([hog(face, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2),
+                           block_norm="L2-Hys") for face in faces]).astype(np.float32)
+    np.testing.assert_array_equal(hog_vectors(faces, cell=cell), theirs)  # 300 faces: more than one chunk
+
+
+def test_hog_gradients_and_an_edge_in_its_cell():
+    face = np.zeros((1, 16, 16))
+    face[0, :, 5:] = 1.0  # dark to light across x = 4 | 5: g_c = 1 at x = 4 and 5, pointing right (0°)
+    magnitude, degrees = gradients(face)
+    np.testing.assert_array_equal(magnitude[0, 3], [0, 0, 0, 0, 1, 1] + [0] * 10)
+    assert (degrees == 0).all()
+    histograms = hog_vectors(face[:, :, ::-1].copy(), cell=8, block=2).reshape(2, 2, 9)
+    # mirrored, the edge points left (180°), unsigned: bin 0, in the cells of column 1, equal after L2-Hys
+    assert (histograms[:, :, 1:] == 0).all() and (histograms[:, 0, 0] == 0).all()
+    np.testing.assert_allclose(histograms[:, 1, 0], 0.2 / np.sqrt(2 * 0.2 ** 2), rtol=1e-5)
 
 
 def test_gabor_vector_and_its_layout():

@@ -105,6 +105,24 @@ def test_training_lowers_the_loss_and_records_history():
     assert all(0.0 <= a <= 1.0 for a in history["val_accuracy"])
 
 
+def test_annealing_decays_the_learning_rate_linearly_to_a_hundredth():
+    mlp = MLP((8,), learning_rate=0.5, n_epochs=11, anneal=True)
+    rates = [mlp.learning_rate_at(epoch) for epoch in range(1, 12)]
+    np.testing.assert_allclose(rates, np.linspace(0.5, 0.005, 11))  # eq. 8.14, α = (e - 1) / 10
+    assert MLP(learning_rate=0.5, n_epochs=11).learning_rate_at(11) == 0.5  # not annealed: constant
+
+
+def test_annealed_training_takes_the_annealed_steps(monkeypatch):
+    X, y = blobs(seed=2)
+    seen = []
+    step = MLP._sgd_step
+    monkeypatch.setattr(MLP, "_sgd_step", lambda self, *args: seen.append(args[-1]) or step(self, *args))
+    mlp = MLP((8,), learning_rate=0.2, n_epochs=31, batch_size=len(X), validation_fraction=0.0,
+              anneal=True, random_state=0).fit(X, y)
+    np.testing.assert_allclose(seen, np.linspace(0.2, 0.002, 31))  # one step an epoch
+    assert mlp.score(X, y) > 0.9
+
+
 def paper_steps(mlp, X, Y, masks, eps, mu, n_steps):
     """`n_steps` updates of the weights and biases, in place, written as the papers write them:
     BP1-BP4 (`MLP.backward`), then V <- μV - ε ∂C/∂W, W <- W + V (`velocity_step`)."""

@@ -1,9 +1,10 @@
 """What a classifier sees of a face: its pixels, uniform LBP histograms, HOG, or Gabor magnitudes.
 
-Each extractor is a function of one aligned, square grey face in [0, 1] (already equalised or scaled by the
-caller) that returns a vector; :func:`extract` applies one of them to a stack of faces and returns the design
-matrix X. The image steps are scikit-image's; what this module adds is the layout, written down so a reader
-knows what every element of each vector is.
+Each extractor describes aligned, square grey faces in [0, 1] (already equalised or scaled by the caller)
+by vectors; :func:`extract` applies one of them to a stack of faces and returns the design matrix X. HOG is
+written out here step by step (and equals scikit-image's ``hog`` to the last bit, 4 to 5 times faster on a
+stack); the LBP codes and the Gabor kernels are scikit-image's. What the module adds is the layout, written
+down so a reader knows what every element of each vector is.
 
     pixels  the face itself, row by row                                 side² values
     lbp     uniform LBP codes, one 59-bin histogram per cell of a       6 x 6 x 59 = 2,124
@@ -34,13 +35,14 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.signal import fftconvolve
-from skimage.feature import hog, local_binary_pattern
+from skimage.feature import local_binary_pattern
 from skimage.filters import gabor_kernel
 
 FEATURES = ("pixels", "lbp", "hog", "gabor")
 #: The face side (pixels) each feature expects by default, fixed a priori (see the module docstring).
 DEFAULT_SIZE = {"pixels": 32, "lbp": 64, "hog": 64, "gabor": 64}
 GABOR_FINEST = 16  # cycles across the face of the finest Gabor filter (`gabor_bank`)
+HOG_CHUNK = 128  # faces described at once by `hog_vectors`: bounds its (chunk, H, W) float64 arrays
 GABOR_CHUNK = 16  # faces filtered at once: bounds the (chunk, 6, N, N) complex spectra to tens of MB
 
 
@@ -53,7 +55,7 @@ def extract(faces, features):
         Grey faces in [0, 1], aligned or cropped, equalised or scaled by the caller.
     features : {"pixels", "lbp", "hog", "gabor"}
         ``pixels``: the flattened faces (``faces.reshape(n, -1)``); ``lbp``: :func:`lbp_histograms`;
-        ``hog``: :func:`hog_vector`; ``gabor``: :func:`gabor_magnitudes`, each with its defaults.
+        ``hog``: :func:`hog_vectors`; ``gabor``: :func:`gabor_magnitudes`, each with its defaults.
 
     Returns
     -------
@@ -80,8 +82,9 @@ def extract(faces, features):
         return faces.reshape(len(faces), -1).astype(np.float32)
     if features == "gabor":
         return gabor_magnitudes(faces).astype(np.float32)
-    extractor = lbp_histograms if features == "lbp" else hog_vector
-    return np.stack([extractor(face) for face in faces]).astype(np.float32)
+    if features == "hog":
+        return hog_vectors(faces)
+    return np.stack([lbp_histograms(face) for face in faces]).astype(np.float32)
 
 
 def _check_fits(name, shape, need, what):
@@ -190,20 +193,29 @@ def lbp_histograms(face, grid=6, P=8, R=1):
     return (counts.reshape(grid * grid, n_bins) / np.bincount(cells.ravel())[:, None]).ravel()
 
 
-def hog_vector(face, orientations=9, cell=8, block=2):
-    """Histograms of oriented gradients (Dalal & Triggs 2005), by ``skimage.feature.hog``.
+def hog_vectors(faces, orientations=9, cell=8, block=2):
+    """Histograms of oriented gradients (Dalal & Triggs 2005) of a stack of faces, by hand.
 
-    The gradient (centred differences [-1, 0, 1]) of every pixel votes its magnitude into the orientation
-    bin of its direction (`orientations` bins over [0°, 180°): unsigned, a dark-to-light edge and a
-    light-to-dark one vote alike), summed over its cell; scikit-image does not split the vote between the
-    two nearest bins and cells as Dalal & Triggs (sec. 6.3) do. Each block of `block` x `block` cells,
-    overlapping by all but one cell, is normalised by L2-Hys (divide by the L2 norm, clip at 0.2, normalise
-    again; Dalal & Triggs sec. 6.4), which makes the vector blind to the local contrast.
+    Three steps, each a function below:
+
+    1. `gradients`: centred differences [-1, 0, 1] down and across, their magnitude
+       m = √(g_r² + g_c²) and unsigned direction θ = atan2(g_r, g_c) mod 180° (a dark-to-light edge and a
+       light-to-dark one vote alike);
+    2. `orientation_histograms`: every pixel votes m into the bin of θ (`orientations` bins over
+       [0°, 180°)) of its cell, and each cell's histogram is divided by its number of pixels. The vote is
+       not split between the two nearest bins and cells as Dalal & Triggs (sec. 6.3) do;
+    3. `l2_hys`: each block of `block` x `block` cells, overlapping by all but one cell, is normalised by
+       L2-Hys (Dalal & Triggs sec. 6.4), which makes the vector blind to the local contrast.
+
+    These are the choices of ``skimage.feature.hog`` (with ``block_norm="L2-Hys"``), and the vectors equal
+    its own to the last bit (the tests compare them); computed for a whole stack at once, they take a
+    fraction of its time on FER-2013's 64,596 faces and mirror images.
 
     Parameters
     ----------
-    face : ndarray, shape (H, W)
-        Grey face in [0, 1].
+    faces : ndarray, shape (n, H, W)
+        Grey faces in [0, 1]. The gradients are differences in the faces' own float type, as scikit-image
+        takes them; everything after is float64.
     orientations : int
         Bins per cell histogram.
     cell : int
@@ -213,7 +225,7 @@ def hog_vector(face, orientations=9, cell=8, block=2):
 
     Returns
     -------
-    ndarray of float64, shape (B_r * B_c * block * block * orientations,)
+    ndarray of float32, shape (n, B_r * B_c * block * block * orientations)
         For each block (row-major; B_r = H // cell - block + 1 blocks down, B_c likewise across), its cells
         (row-major) and each cell's normalised orientation bins. 7 x 7 x 2 x 2 x 9 = 1,764 values at 64 x 64,
         5 x 5 x 2 x 2 x 9 = 900 at 48 x 48, 324 at 32 x 32.
@@ -221,12 +233,89 @@ def hog_vector(face, orientations=9, cell=8, block=2):
     Raises
     ------
     ValueError
-        If the face is smaller than one block.
+        If the faces are smaller than one block.
     """
-    _check_fits("hog", face.shape, cell * block,
+    faces = np.asarray(faces)
+    _check_fits("hog", faces.shape, cell * block,
                 f"one block of {block}x{block} cells of {cell}x{cell} pixels")
-    return hog(face, orientations=orientations, pixels_per_cell=(cell, cell),
-               cells_per_block=(block, block), block_norm="L2-Hys", feature_vector=True)
+    vectors = [l2_hys(orientation_histograms(*gradients(faces[start:start + HOG_CHUNK]), orientations, cell),
+                      block)
+               for start in range(0, len(faces), HOG_CHUNK)]
+    return np.concatenate(vectors).astype(np.float32)
+
+
+def gradients(faces):
+    """Gradient magnitude and unsigned direction (degrees in [0, 180)) of every pixel of a stack of faces.
+
+    g_r(y, x) = I(y + 1, x) - I(y - 1, x) and g_c(y, x) = I(y, x + 1) - I(y, x - 1), zero on the first
+    and last rows (g_r) and columns (g_c); m = hypot(g_c, g_r), θ = atan2(g_r, g_c) · 180/π mod 180.
+
+    Returns
+    -------
+    magnitude, degrees : ndarray of float64, shape of `faces`
+    """
+    g_row = np.zeros_like(faces)
+    g_row[:, 1:-1] = faces[:, 2:] - faces[:, :-2]
+    g_col = np.zeros_like(faces)
+    g_col[:, :, 1:-1] = faces[:, :, 2:] - faces[:, :, :-2]
+    g_row, g_col = g_row.astype(np.float64), g_col.astype(np.float64)
+    return np.hypot(g_col, g_row), np.arctan2(g_row, g_col) * (180 / np.pi) % 180
+
+
+def orientation_histograms(magnitude, degrees, orientations=9, cell=8):
+    """Each cell's histogram of gradient directions, weighted by magnitude, per pixel of the cell.
+
+    Bin b holds the pixels with b·180°/orientations <= θ < (b + 1)·180°/orientations (the bin edges in
+    single precision; a θ rounded up to 180° falls in no bin). As scikit-image does, each cell's sums are
+    accumulated in single precision, pixel by pixel in row-major order: the loop runs over the cell² places
+    of a pixel in its cell and adds that pixel of every cell of every face at once.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, H // cell, W // cell, orientations)
+    """
+    n, height, width = magnitude.shape
+    rows, cols = height // cell, width // cell
+    edges = (180.0 / orientations * np.arange(orientations + 1)).astype(np.float32).astype(np.float64)
+    bins = np.searchsorted(edges, degrees[:, :rows * cell, :cols * cell], side="right") - 1
+
+    def by_place(a):  # (n, rows·cell, cols·cell) -> (cell², n·rows·cols): row p·cell + q is place (p, q)
+        return a.reshape(n, rows, cell, cols, cell).transpose(2, 4, 0, 1, 3).reshape(cell * cell, -1)
+
+    slots = np.arange(n * rows * cols) * (orientations + 1)  # bin `orientations` catches θ = 180°
+    sums = np.zeros(len(slots) * (orientations + 1), dtype=np.float32)
+    for place_bins, place_magnitude in zip(by_place(bins), by_place(magnitude[:, :rows * cell, :cols * cell])):
+        votes = slots + place_bins
+        sums[votes] = sums[votes] + place_magnitude  # float32 + float64 rounded to float32, as `total += m`
+    histograms = sums.reshape(n, rows, cols, orientations + 1)[..., :orientations] / np.float32(cell * cell)
+    return histograms.astype(np.float64)
+
+
+def l2_hys(histograms, block=2, clip=0.2, eps=1e-5):
+    """The cells' histograms normalised per block by L2-Hys (Dalal & Triggs 2005, sec. 6.4).
+
+    For the vector v of a block's block² histograms: v <- v / √(||v||² + ε²), clip every element at
+    `clip`, and normalise again the same way.
+
+    Parameters
+    ----------
+    histograms : ndarray, shape (n, rows, cols, orientations)
+
+    Returns
+    -------
+    ndarray of float64, shape (n, (rows - block + 1) (cols - block + 1) block² orientations)
+    """
+    n, rows, cols, orientations = histograms.shape
+    down, across = rows - block + 1, cols - block + 1
+    blocks = np.empty((n, down, across, block, block, orientations))
+    for r in range(block):
+        for c in range(block):
+            blocks[:, :, :, r, c] = histograms[:, r:r + down, c:c + across]
+    v = blocks.reshape(n, down, across, -1)
+    v = v / np.sqrt(np.sum(v ** 2, axis=-1, keepdims=True) + eps ** 2)
+    v = np.minimum(v, clip)
+    v = v / np.sqrt(np.sum(v ** 2, axis=-1, keepdims=True) + eps ** 2)
+    return v.reshape(n, -1)
 
 
 @lru_cache(maxsize=8)

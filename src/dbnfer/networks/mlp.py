@@ -45,6 +45,10 @@ Dropout (Srivastava et al. 2014), "inverted": during training each hidden unit (
 input) is kept with probability 1 - r and scaled by 1/(1 - r), so nothing changes at test time;
 backpropagation multiplies δ by the same mask.
 
+Annealing (``anneal=True``): the learning rate falls linearly over the epochs from ε to ε/100 at the
+last one, ε_e = (1 - α) ε + α ε/100 with α = (e - 1)/(n_epochs - 1) (Goodfellow, Bengio & Courville 2016,
+sec. 8.3.1, eq. 8.14): big steps while far from a minimum, small ones to settle into it at the end.
+
 Early stopping: a stratified validation split is held out of the training data; after every epoch
 the validation loss is measured, and training stops when it has not improved for `patience` epochs,
 keeping the weights of the best epoch.
@@ -56,6 +60,7 @@ Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representatio
 Nielsen, M. (2015). Neural Networks and Deep Learning, ch. 2. Determination Press.
 Glorot, X. & Bengio, Y. (2010). Understanding the difficulty of training deep feedforward neural
     networks. AISTATS.
+Goodfellow, I., Bengio, Y. & Courville, A. (2016). Deep Learning, sec. 8.3.1. MIT Press.
 He, K., Zhang, X., Ren, S. & Sun, J. (2015). Delving deep into rectifiers. ICCV.
 Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods. USSR
     Computational Mathematics and Mathematical Physics 4(5).
@@ -150,6 +155,8 @@ class MLP(Saveable):
         ε.
     momentum : float
         μ.
+    anneal : bool
+        Decay the learning rate linearly over the epochs to ε/100 (see the module docstring).
     weight_decay : float
         λ, the L2 penalty on the weights (not the biases).
     dropout : float
@@ -196,7 +203,7 @@ class MLP(Saveable):
     unsaved = ("warm_start", "random_state", "verbose")
 
     def __init__(self, hidden_sizes=(500,), activation="sigmoid", learning_rate=0.1, momentum=0.9,
-                 weight_decay=1e-4, dropout=0.0, input_dropout=0.0, n_epochs=100, batch_size=32,
+                 anneal=False, weight_decay=1e-4, dropout=0.0, input_dropout=0.0, n_epochs=100, batch_size=32,
                  validation_fraction=0.1, patience=10, warm_start=False, init_scale=1.0,
                  dtype=np.float32, random_state=None, verbose=False):
         if activation not in ACTIVATIONS:
@@ -318,15 +325,16 @@ class MLP(Saveable):
             grad_b[l] = delta.sum(axis=0)  # BP3
         return grad_W, grad_b
 
-    def _sgd_step(self, activations, Y, masks, previous_W, velocity_b, deltas=None):
+    def _sgd_step(self, activations, Y, masks, previous_W, velocity_b, deltas=None, learning_rate=None):
         """One momentum-SGD update from a batch's forward pass, in place.
 
         The same arithmetic as `backward` followed by `dbnfer.networks.sgd.velocity_step`
         (V <- μV - ε∂C/∂W, W <- W + V), with BP4 folded into the update by
         `dbnfer.networks.sgd.momentum_step` (no (n_in, n_out) temporaries); the weights keep their
-        velocity as the previous weights, `previous_W`, the biases as `velocity_b`.
+        velocity as the previous weights, `previous_W`, the biases as `velocity_b`; `learning_rate`
+        is this epoch's ε (`learning_rate_at`), `self.learning_rate` if None.
         """
-        eps, mu = self.learning_rate, self.momentum
+        eps, mu = self.learning_rate if learning_rate is None else learning_rate, self.momentum
         for l, a_in, delta in self._backpropagate(activations, Y, masks, deltas):
             # BP4 inside: W <- W + μ(W - W_prev) - ε(a_inᵀδ + λW)
             self.weights_[l], previous_W[l] = momentum_step(
@@ -417,7 +425,7 @@ class MLP(Saveable):
         best, stopped_at = self._snapshot(np.inf, 0), None
         with Progress(self.n_epochs, "MLP epoch", self.verbose) as progress:
             for epoch in range(1, self.n_epochs + 1):
-                train = self._epoch(X, Y, rng, previous_W, velocity_b, buffers)
+                train = self._epoch(X, Y, rng, previous_W, velocity_b, buffers, self.learning_rate_at(epoch))
                 val = self._evaluate(X_val, Y_val) if len(X_val) else None
                 progress.step(self._record(epoch, train, val))
                 if val is None:
@@ -436,6 +444,13 @@ class MLP(Saveable):
             self.best_epoch_ = self.history_["epoch"][-1] if self.history_["epoch"] else 0
         return self
 
+    def learning_rate_at(self, epoch):
+        """ε_e, the learning rate of epoch `epoch` (1 .. n_epochs): ε, or annealed (eq. 8.14)."""
+        if not self.anneal or self.n_epochs == 1:
+            return self.learning_rate
+        alpha = (epoch - 1) / (self.n_epochs - 1)
+        return (1 - alpha) * self.learning_rate + alpha * self.learning_rate / 100
+
     def _buffers(self, n_features):
         """(batch, n_l) buffers: the mini-batch, a_1..a_{L-1} and z_L, and δ_1..δ_{L-1}."""
         x_buffer = np.empty((self.batch_size, n_features), dtype=self.dtype)
@@ -443,7 +458,7 @@ class MLP(Saveable):
                      for W in self.weights_]
         return x_buffer, a_buffers, [np.empty_like(a) for a in a_buffers[:-1]]
 
-    def _epoch(self, X, Y, rng, previous_W, velocity_b, buffers):
+    def _epoch(self, X, Y, rng, previous_W, velocity_b, buffers, learning_rate):
         """One SGD step per shuffled mini-batch; returns the (loss, accuracy) over the batches."""
         x_buffer, a_buffers, delta_buffers = buffers
         order = rng.permutation(len(X))
@@ -460,7 +475,7 @@ class MLP(Saveable):
             loss_sum += cross_entropy(logits, Y_batch) * n
             correct += int(np.sum(logits.argmax(axis=1) == Y_batch.argmax(axis=1)))
             self._sgd_step(activations, Y_batch, masks, previous_W, velocity_b,
-                           [d[:n] for d in delta_buffers])
+                           [d[:n] for d in delta_buffers], learning_rate)
         return loss_sum / len(X), correct / len(X)
 
     def _snapshot(self, val_loss, epoch):
