@@ -2,14 +2,15 @@
 
     python benchmarks/fer2013_validation.py [--data-dir ../shared/data/fer2013] [--features hog]
         [--no-mirror] [--dropout 0.2] [--input-dropout 0.2] [--anneal] [--learning-rate 0.05]
-        [--weight-decay 1e-4] [--rbm-epochs 5] [--hidden 500 500] [--no-pretrain] [--seed 0]
+        [--weight-decay 1e-4] [--rbm-epochs 5] [--epochs 30] [--hidden 500 500] [--no-pretrain] [--seed 0]
 
 10 % of the 28,709 Training faces, stratified by class (`dbnfer.networks.mlp.stratified_holdout`, its own fixed
 seed), are held out; DBN+MLP (or with ``--no-pretrain`` the same network from random weights) trains on the other
 90 % with dbnfer's large-data schedule (`dbnfer.classifiers.LARGE_DATA_SCHEDULE`: 5 CD-1 epochs a layer, 30
 fine-tuning epochs, mini-batches of 100), the candidate settings given on the command line overriding it, and the
 script prints the held-out accuracy. PublicTest is never read. docs/results.md lists the candidates tried and
-the one chosen. ``--features pixels+hog`` puts the two side by side in one vector.
+the one chosen (now the library's setting on features, `dbnfer.classifiers.LARGE_DATA_FEATURES`:
+``--dropout 0.3 --epochs 60``, mirrored faces). ``--features pixels+hog`` puts the two side by side in one vector.
 Needs the research data; exits with a message when it is absent.
 """
 

@@ -1,6 +1,14 @@
-"""Shared fixtures: the real research data (skipped when absent) and tiny images written to disk."""
+"""Shared fixtures: the real research data (skipped when absent) and tiny images written to disk.
 
+The suite runs in two worker processes (``addopts`` in setup.cfg); each uses one BLAS thread, set here before
+NumPy is imported, so that the two do not fight over the two cores.
+"""
+
+import os
 from pathlib import Path
+
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 import numpy as np
 import pytest

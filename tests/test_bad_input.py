@@ -18,6 +18,8 @@ from PIL import Image
 from conftest import write_image
 from dbnfer.cli import main
 
+pytestmark = pytest.mark.xdist_group("test_bad_input")  # its module-wide fixtures are built once, in one worker
+
 
 def run(capsys, *argv):
     code = main([str(a) for a in argv])

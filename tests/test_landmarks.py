@@ -15,6 +15,8 @@ from dbnfer.landmarks.supervised_descent import (MIN_FACE, _mirror, _rotate, des
                                                  to_box_units)
 from dbnfer.landmarks.train import eye_error, main, match_faces, read_marked_faces, train_eye_localiser
 
+pytestmark = pytest.mark.xdist_group("test_landmarks")  # its module-wide fixtures are built once, in one worker
+
 # Eye centres in skimage.data.astronaut(), marked by hand on the enlarged image (x, y)
 ASTRONAUT_EYES = np.array([[203.5, 101.0], [246.0, 103.0]])
 

@@ -16,6 +16,8 @@ from dbnfer.networks.dbn import DBNClassifier
 from dbnfer.predict import ExpressionModel, detect_files, predict_files, predict_image, read_frames
 from dbnfer.preprocess import prepare
 
+pytestmark = pytest.mark.xdist_group("test_predict")  # its module-wide fixtures are built once, in one worker
+
 PREPROCESSING = {"crop": "none", "size": 24, "equalised": False, "margin": 0.0}
 
 
@@ -51,7 +53,8 @@ def test_train_mirrors_the_features_of_a_large_data_set(monkeypatch):
     from dbnfer.predict import train_expression_model
 
     monkeypatch.setattr(dbnfer.classifiers, "LARGE_DATA", 50)  # the synthetic set counts as large here
-    monkeypatch.setattr(dbnfer.classifiers, "LARGE_DATA_SCHEDULE", {"hidden_sizes": (16,), "n_epochs": 3})  # fast
+    monkeypatch.setattr(dbnfer.classifiers, "LARGE_DATA_SCHEDULE", {"hidden_sizes": (16,)})  # fast
+    monkeypatch.setitem(dbnfer.classifiers.LARGE_DATA_FEATURES, "n_epochs", 3)
     model = train_expression_model("synthetic", model="mlp", features="hog", size=32)
     assert model.classifier.mirror and model.classifier.dropout == 0.3 and model.classifier.n_epochs == 3
     image = make_synthetic(n_subjects=1, per_class=1, random_state=7).images[0]

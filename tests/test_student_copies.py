@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.xdist_group("test_student_copies")  # its module-wide fixtures are built once, in one worker
+
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 SCRIPT = NOTEBOOK_DIR / "student_copies.py"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
