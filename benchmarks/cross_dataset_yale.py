@@ -1,7 +1,7 @@
 """Train DBN+MLP on JAFFE, predict on the Yale faces: other people, other camera, other data set.
 
     python benchmarks/cross_dataset_yale.py [--data ../shared/data] [--model dbn] [--crop detect|align]
-                                            [--features pixels|lbp|hog|gabor]
+                                            [--features pixels|lbp|hog|gabor|hog+lbp]
 
 Prints the detection rate over all 164 Yale photos (at least one face found), the accuracy of the
 largest face's expression on the happy / normal (neutral) / sad / surprised photos, that accuracy

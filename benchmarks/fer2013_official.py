@@ -12,9 +12,9 @@ The networks are built as `dbnfer evaluate` builds them: from 5,000 faces on, th
 large-data schedule (`dbnfer.classifiers.LARGE_DATA_SCHEDULE`, the settings of the issue's pilot, fixed before any
 FER-2013 figure was seen): 500-500 sigmoid units, 5 CD-1 epochs per layer on mini-batches of 100 (the 28,709
 training faces, without their labels, are the pre-training data), 30 fine-tuning epochs on mini-batches of 100,
-mirrored training faces. On HOG (or LBP, Gabor) features they also train on the features of the mirrored faces,
-use dropout 0.3 and fine-tune for 60 epochs (`dbnfer.classifiers.LARGE_DATA_FEATURES`, chosen by
-`benchmarks/fer2013_validation.py` on Training faces only). ``--seed`` seeds the networks. dbnfer's defaults (20 CD epochs on mini-batches of 20, 60
+mirrored training faces. On HOG (or LBP, Gabor, HOG+LBP) features they also train on the features of the
+mirrored faces, use dropout 0.3, fine-tune for 60 epochs and keep the mean of the weights of epochs 41 to 60
+(`dbnfer.classifiers.LARGE_DATA_FEATURES`, chosen by `benchmarks/fer2013_validation.py` on Training faces only). ``--seed`` seeds the networks. dbnfer's defaults (20 CD epochs on mini-batches of 20, 60
 fine-tuning epochs) were chosen for JAFFE's 213 faces and would take hours here. The kernel SVMs and SRC are
 left out: they hold an n x n Gram matrix (6.6 GB for 28,709 faces).
 Needs the research data; exits with a message when it is absent.

@@ -34,11 +34,12 @@ from dbnfer.classifiers import make_classifier
 from dbnfer.datasets import load_dataset
 from dbnfer.evaluate import fit_and_predict, leave_one_subject_out, make_splits, stratified_kfold, summarise
 from dbnfer.experiment import preprocessing, run
-from dbnfer.features import FEATURES, extract
+from dbnfer.features import extract
 from dbnfer.parallel import map_folds
 from dbnfer.preprocess import face_squares, locate_faces
 
 CROPS = ("central", "detect", "align")
+FEATURES = ("pixels", "lbp", "hog", "gabor")  # the grid of issue 14, fixed before any figure
 BASELINES = ["nn", "nn-cosine", "ns", "svm-linear", "svm-rbf", "src"]
 NETWORKS = ["dbn", "mlp"]
 SELECTOR = "svm-rbf"

@@ -24,11 +24,17 @@ def test_pixels_are_the_flattened_faces(faces):
 
 
 @pytest.mark.parametrize("name, length", [("lbp", 6 * 6 * 59), ("hog", 7 * 7 * 2 * 2 * 9),
-                                          ("gabor", 5 * 6 * 8 * 8)])
+                                          ("gabor", 5 * 6 * 8 * 8), ("hog+lbp", 1764 + 2124)])
 def test_extract_gives_one_float32_row_per_face(faces, name, length):
     X = extract(faces, name)
     assert X.shape == (3, length) and X.dtype == np.float32
     assert np.isfinite(X).all()
+
+
+def test_hog_and_lbp_side_by_side_are_the_two_vectors_in_that_order(faces):
+    joined = extract(faces, "hog+lbp")
+    np.testing.assert_array_equal(joined[:, :1764], extract(faces, "hog"))
+    np.testing.assert_array_equal(joined[:, 1764:], extract(faces, "lbp"))
 
 
 def test_cells_split_any_side_into_runs_that_differ_by_a_pixel_at_most():

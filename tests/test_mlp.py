@@ -123,6 +123,28 @@ def test_annealed_training_takes_the_annealed_steps(monkeypatch):
     assert mlp.score(X, y) > 0.9
 
 
+def test_weight_averaging_keeps_the_mean_of_the_last_epochs(monkeypatch):
+    X, y = blobs(seed=3)
+    kept = []  # every epoch's weights and biases, as training leaves them
+    record = MLP._record
+    monkeypatch.setattr(MLP, "_record", lambda self, *args: kept.append(
+        [p.copy() for p in self.weights_ + self.biases_]) or record(self, *args))
+    settings = dict(hidden_sizes=(8,), n_epochs=6, validation_fraction=0.0, random_state=0)
+    last = MLP(**settings).fit(X, y)
+    kept.clear()
+    mean = MLP(average_from=4, **settings).fit(X, y)
+    for l, parameter in enumerate(mean.weights_ + mean.biases_):
+        np.testing.assert_allclose(parameter, np.mean([epoch[l] for epoch in kept[3:]], axis=0), rtol=1e-6)
+    # the same training: the last epoch's weights are those of the network that does not average
+    np.testing.assert_array_equal(kept[-1][0], last.weights_[0])
+    assert not np.allclose(mean.weights_[0], last.weights_[0])
+    assert mean.best_epoch_ == 6 and mean.score(X, y) > 0.9
+    with pytest.raises(ValueError, match="validation split"):
+        MLP((8,), n_epochs=6, average_from=4, validation_fraction=0.2).fit(X, y)
+    with pytest.raises(ValueError, match="average_from"):
+        MLP((8,), n_epochs=6, average_from=7)
+
+
 def paper_steps(mlp, X, Y, masks, eps, mu, n_steps):
     """`n_steps` updates of the weights and biases, in place, written as the papers write them:
     BP1-BP4 (`MLP.backward`), then V <- μV - ε ∂C/∂W, W <- W + V (`velocity_step`)."""

@@ -55,8 +55,10 @@ def test_train_mirrors_the_features_of_a_large_data_set(monkeypatch):
     monkeypatch.setattr(dbnfer.classifiers, "LARGE_DATA", 50)  # the synthetic set counts as large here
     monkeypatch.setattr(dbnfer.classifiers, "LARGE_DATA_SCHEDULE", {"hidden_sizes": (16,)})  # fast
     monkeypatch.setitem(dbnfer.classifiers.LARGE_DATA_FEATURES, "n_epochs", 3)
+    monkeypatch.setitem(dbnfer.classifiers.LARGE_DATA_FEATURES, "average_from", 2)
     model = train_expression_model("synthetic", model="mlp", features="hog", size=32)
     assert model.classifier.mirror and model.classifier.dropout == 0.3 and model.classifier.n_epochs == 3
+    assert model.classifier.average_from == 2 and model.classifier.mlp_.best_epoch_ == 3
     image = make_synthetic(n_subjects=1, per_class=1, random_state=7).images[0]
     (face,) = predict_image(model, image)
     X, X_mirror = model.describe(image, [face.box])[0]

@@ -106,7 +106,8 @@ def _add_training_options(parser):
                              "aligned by its eyes, or the whole image (default: the data set's preset)")
     parser.add_argument("--features", choices=FEATURES,
                         help="what the classifiers see of a face: its pixels (default), uniform LBP histograms, "
-                             "HOG, or Gabor magnitudes; the face side defaults to 64 for the last three")
+                             "HOG, Gabor magnitudes, or HOG and LBP side by side; the face side defaults to 64 "
+                             "for all but pixels")
     parser.add_argument("--no-equalise", dest="equalised", action="store_false", default=None,
                         help="skip histogram equalisation")
     parser.add_argument("--unlabeled", metavar="DIR",

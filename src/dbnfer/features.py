@@ -13,6 +13,8 @@ down so a reader knows what every element of each vector is.
             cell, normalised per 2 x 2-cell block (Dalal & Triggs 2005)
     gabor   a bank of 5 x 6 Gabor filters' magnitudes, averaged over    5 x 6 x 8 x 8 = 1,920
             the cells of an 8 x 8 grid (Lyons et al. 1998)
+    hog+lbp the HOG vector, then the LBP histograms: where the edges    1,764 + 2,124 = 3,888 at 64 px
+            run, and which micro-patterns each region holds
 
 `DEFAULT_SIZE` is the face side each expects. It was fixed before any experiment: 32 px for pixels (dbnfer's
 default since the start), 64 px for the others, the side of the scikit-learn anchors of issue 14 (HOG with
@@ -38,9 +40,9 @@ from scipy.signal import fftconvolve
 from skimage.feature import local_binary_pattern
 from skimage.filters import gabor_kernel
 
-FEATURES = ("pixels", "lbp", "hog", "gabor")
+FEATURES = ("pixels", "lbp", "hog", "gabor", "hog+lbp")
 #: The face side (pixels) each feature expects by default, fixed a priori (see the module docstring).
-DEFAULT_SIZE = {"pixels": 32, "lbp": 64, "hog": 64, "gabor": 64}
+DEFAULT_SIZE = {"pixels": 32, "lbp": 64, "hog": 64, "gabor": 64, "hog+lbp": 64}
 GABOR_FINEST = 16  # cycles across the face of the finest Gabor filter (`gabor_bank`)
 HOG_CHUNK = 128  # faces described at once by `hog_vectors`: bounds its (chunk, H, W) float64 arrays
 GABOR_CHUNK = 16  # faces filtered at once: bounds the (chunk, 6, N, N) complex spectra to tens of MB
@@ -53,9 +55,10 @@ def extract(faces, features):
     ----------
     faces : ndarray, shape (n, side, side)
         Grey faces in [0, 1], aligned or cropped, equalised or scaled by the caller.
-    features : {"pixels", "lbp", "hog", "gabor"}
+    features : {"pixels", "lbp", "hog", "gabor", "hog+lbp"}
         ``pixels``: the flattened faces (``faces.reshape(n, -1)``); ``lbp``: :func:`lbp_histograms`;
-        ``hog``: :func:`hog_vectors`; ``gabor``: :func:`gabor_magnitudes`, each with its defaults.
+        ``hog``: :func:`hog_vectors`; ``gabor``: :func:`gabor_magnitudes`, each with its defaults;
+        ``hog+lbp``: the ``hog`` and ``lbp`` vectors of each face side by side, in that order.
 
     Returns
     -------
@@ -84,6 +87,8 @@ def extract(faces, features):
         return gabor_magnitudes(faces).astype(np.float32)
     if features == "hog":
         return hog_vectors(faces)
+    if features == "hog+lbp":
+        return np.concatenate([extract(faces, "hog"), extract(faces, "lbp")], axis=1)
     return np.stack([lbp_histograms(face) for face in faces]).astype(np.float32)
 
 

@@ -233,7 +233,7 @@ def prepare(dataset, size=32, crop="central", equalised=True, margin=0.0, featur
         As in :func:`face_vector`.
     crop, margin, cascade
         As in :func:`locate_faces`; ``align`` registers the detected face by its eyes.
-    features : {"pixels", "lbp", "hog", "gabor"}
+    features : {"pixels", "lbp", "hog", "gabor", "hog+lbp"}
         What the classifiers see of each face (:func:`dbnfer.features.extract`).
     verbose : bool
     mirrored : bool

@@ -55,7 +55,7 @@ _RBM_SETTINGS = tuple(name for name in BernoulliRBM().settings()
 
 # DBNClassifier's settings of the fine-tuning MLP, under the same names
 _FINE_TUNING = ("learning_rate", "momentum", "anneal", "weight_decay", "dropout", "input_dropout", "n_epochs",
-                "batch_size", "patience", "validation_fraction")
+                "average_from", "batch_size", "patience", "validation_fraction")
 
 
 def mirror_faces(X):
@@ -277,7 +277,8 @@ class DBNClassifier(Saveable):
         Hidden-unit sparsity target during pre-training.
     rbm_batch_size : int
         Mini-batch size during pre-training.
-    learning_rate, momentum, anneal, weight_decay, dropout, input_dropout, n_epochs, batch_size, patience
+    learning_rate, momentum, anneal, weight_decay, dropout, input_dropout, n_epochs, average_from, batch_size,
+    patience
         Fine-tuning settings of `dbnfer.networks.mlp.MLP`.
     validation_fraction : float
         Stratified fraction of the training data held out for early stopping of the fine-tuning
@@ -313,7 +314,7 @@ class DBNClassifier(Saveable):
                  rbm_learning_rate=0.05, gaussian_learning_rate=0.005, cd_k=1, persistent=False,
                  rbm_weight_decay=2e-4, sparsity_target=None, rbm_batch_size=20,
                  learning_rate=0.05, momentum=0.9, anneal=False, weight_decay=1e-4, dropout=0.0,
-                 input_dropout=0.0, n_epochs=60, batch_size=20, validation_fraction=0.0,
+                 input_dropout=0.0, n_epochs=60, average_from=None, batch_size=20, validation_fraction=0.0,
                  patience=15, mirror=True, random_state=None, verbose=False):
         if visible not in ("binary", "gaussian"):
             raise ValueError(f"visible must be 'binary' or 'gaussian', not {visible!r}")

@@ -49,6 +49,12 @@ Annealing (``anneal=True``): the learning rate falls linearly over the epochs fr
 last one, ε_e = (1 - α) ε + α ε/100 with α = (e - 1)/(n_epochs - 1) (Goodfellow, Bengio & Courville 2016,
 sec. 8.3.1, eq. 8.14): big steps while far from a minimum, small ones to settle into it at the end.
 
+Weight averaging (``average_from=E``): the network kept is the mean of the weights and biases at the
+end of epochs E..N (N = n_epochs), W̄_l = (1/(N - E + 1)) Σ_{e=E..N} W_l^(e) (Polyak & Juditsky 1992;
+"stochastic weight averaging", Izmailov et al. 2018). With a constant learning rate, SGD keeps wandering
+round a minimum, each epoch's weights one noisy point near it; their mean lies nearer its centre, in a
+flatter region, and generalises better. It keeps one epoch's weights, so it excludes early stopping.
+
 Early stopping: a stratified validation split is held out of the training data; after every epoch
 the validation loss is measured, and training stops when it has not improved for `patience` epochs,
 keeping the weights of the best epoch.
@@ -61,9 +67,13 @@ Nielsen, M. (2015). Neural Networks and Deep Learning, ch. 2. Determination Pres
 Glorot, X. & Bengio, Y. (2010). Understanding the difficulty of training deep feedforward neural
     networks. AISTATS.
 Goodfellow, I., Bengio, Y. & Courville, A. (2016). Deep Learning, sec. 8.3.1. MIT Press.
+Izmailov, P., Podoprikhin, D., Garipov, T., Vetrov, D. & Wilson, A. G. (2018). Averaging weights leads
+    to wider optima and better generalization. UAI.
 He, K., Zhang, X., Ren, S. & Sun, J. (2015). Delving deep into rectifiers. ICCV.
 Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods. USSR
     Computational Mathematics and Mathematical Physics 4(5).
+Polyak, B. T. & Juditsky, A. B. (1992). Acceleration of stochastic approximation by averaging. SIAM
+    Journal on Control and Optimization 30(4).
 Srivastava, N. et al. (2014). Dropout: a simple way to prevent neural networks from overfitting.
     JMLR 15.
 Sutskever, I., Martens, J., Dahl, G. & Hinton, G. (2013). On the importance of initialization and
@@ -165,6 +175,9 @@ class MLP(Saveable):
         Probability of dropping an input value during training (0 = off).
     n_epochs : int
         Maximum number of passes over the training data.
+    average_from : int or None
+        Keep the mean of the weights after epochs `average_from` .. `n_epochs` (see the module docstring);
+        None keeps the last (or best) epoch's. Needs training without a validation split.
     batch_size : int
         Mini-batch size.
     validation_fraction : float
@@ -195,7 +208,7 @@ class MLP(Saveable):
         Per epoch: ``epoch``, ``train_loss`` and ``train_accuracy`` (averaged over the epoch's
         mini-batches, with dropout on), ``val_loss`` and ``val_accuracy`` (nan without a split).
     best_epoch_ : int
-        The epoch whose weights were kept.
+        The epoch whose weights were kept (with `average_from`, the last of those averaged).
     """
 
     kind = "mlp"
@@ -203,8 +216,8 @@ class MLP(Saveable):
     unsaved = ("warm_start", "random_state", "verbose")
 
     def __init__(self, hidden_sizes=(500,), activation="sigmoid", learning_rate=0.1, momentum=0.9,
-                 anneal=False, weight_decay=1e-4, dropout=0.0, input_dropout=0.0, n_epochs=100, batch_size=32,
-                 validation_fraction=0.1, patience=10, warm_start=False, init_scale=1.0,
+                 anneal=False, weight_decay=1e-4, dropout=0.0, input_dropout=0.0, n_epochs=100, average_from=None,
+                 batch_size=32, validation_fraction=0.1, patience=10, warm_start=False, init_scale=1.0,
                  dtype=np.float32, random_state=None, verbose=False):
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, not {activation!r}")
@@ -213,6 +226,8 @@ class MLP(Saveable):
                 raise ValueError(f"{name} must be in [0, 1), not {rate}")
         if not 0.0 <= validation_fraction < 1.0:
             raise ValueError(f"validation_fraction must be in [0, 1), not {validation_fraction}")
+        if average_from is not None and not 1 <= average_from <= n_epochs:
+            raise ValueError(f"average_from must be an epoch from 1 to n_epochs = {n_epochs}, not {average_from}")
         self._keep_settings(locals())  # self.<name> = <name> for every argument
         self.hidden_sizes = tuple(int(n) for n in hidden_sizes)
         self.dtype = np.dtype(dtype)
@@ -413,7 +428,11 @@ class MLP(Saveable):
         return self
 
     def _train(self, X, Y, X_val, Y_val, rng):
-        """`n_epochs` epochs of SGD; with validation data, early stopping keeps the best epoch."""
+        """`n_epochs` epochs of SGD; with validation data, early stopping keeps the best epoch;
+        with `average_from`, the mean of the last epochs' weights is kept."""
+        if self.average_from is not None and len(X_val):
+            raise ValueError("average_from keeps the mean of several epochs' weights and early stopping one "
+                             "epoch's: train without a validation split (validation_fraction=0)")
         # the fused update works in place on flat views: the arrays must be C-contiguous
         self.weights_ = [np.ascontiguousarray(W, dtype=self.dtype) for W in self.weights_]
         self.biases_ = [np.ascontiguousarray(b, dtype=self.dtype) for b in self.biases_]
@@ -422,12 +441,14 @@ class MLP(Saveable):
         buffers = self._buffers(X.shape[1])
         self.history_ = {key: [] for key in ("epoch", "train_loss", "train_accuracy", "val_loss",
                                              "val_accuracy")}
-        best, stopped_at = self._snapshot(np.inf, 0), None
+        best, stopped_at, sums = self._snapshot(np.inf, 0), None, None
         with Progress(self.n_epochs, "MLP epoch", self.verbose) as progress:
             for epoch in range(1, self.n_epochs + 1):
                 train = self._epoch(X, Y, rng, previous_W, velocity_b, buffers, self.learning_rate_at(epoch))
                 val = self._evaluate(X_val, Y_val) if len(X_val) else None
                 progress.step(self._record(epoch, train, val))
+                if self.average_from is not None and epoch >= self.average_from:
+                    sums = self._add_weights(sums)
                 if val is None:
                     continue
                 if val[0] < best.val_loss:
@@ -442,7 +463,23 @@ class MLP(Saveable):
             self.weights_, self.biases_, self.best_epoch_ = best.weights, best.biases, best.epoch
         else:
             self.best_epoch_ = self.history_["epoch"][-1] if self.history_["epoch"] else 0
+        if sums is not None:
+            self._keep_mean(sums, self.n_epochs - self.average_from + 1)
         return self
+
+    def _add_weights(self, sums):
+        """Σ W_l and Σ b_l (float64) with the current weights and biases added; None starts the sums."""
+        parameters = self.weights_ + self.biases_
+        if sums is None:
+            return [p.astype(np.float64) for p in parameters]
+        for total, p in zip(sums, parameters):
+            total += p
+        return sums
+
+    def _keep_mean(self, sums, count):
+        """Make the mean of the `count` epochs' weights and biases in `sums` the network's."""
+        means = [(total / count).astype(self.dtype) for total in sums]
+        self.weights_, self.biases_ = means[:len(self.weights_)], means[len(self.weights_):]
 
     def learning_rate_at(self, epoch):
         """ε_e, the learning rate of epoch `epoch` (1 .. n_epochs): ε, or annealed (eq. 8.14)."""
