@@ -8,8 +8,8 @@ from skimage.transform import resize
 
 from dbnfer.detect import load_cascade, train_cascade
 from dbnfer.detect.cascade import Cascade
-from dbnfer.detect.train import (MARKED_EYE_DISTANCE, MARKED_EYE_ROW, MARKED_MOUTH_ROW, NegativeMiner, load_faces,
-                                 marked_box, marked_faces)
+from dbnfer.detect.train import (MARKED_EYE_DISTANCE, MARKED_EYE_ROW, MARKED_MOUTH_ROW, NegativeMiner, dihedral_views,
+                                 load_faces, marked_box, marked_faces)
 
 from test_detect_cascade import (WINDOW, save_png, synthetic_background, synthetic_face, trained_cascade,
                                  write_training_folders)
@@ -47,6 +47,25 @@ def test_progress_is_one_line_per_stage_and_nothing_when_quiet(tmp_path, capsys)
     assert lines[0].startswith("60 faces, 4 background images")
     assert [line.split(":")[0] for line in lines[1:]] == [f"stage {s}/2" for s in range(1, len(lines))]
     assert len(lines) - 1 >= quiet.n_stages >= 1
+
+
+def test_the_eight_views_of_a_background_are_its_turns_and_mirror_images():
+    image = np.arange(12.0).reshape(3, 4)
+    views = dihedral_views(image)
+    assert [view.shape for view in views] == [(3, 4), (4, 3)] * 4
+    assert len({view.tobytes() + bytes(view.shape) for view in views}) == 8  # all different
+    np.testing.assert_array_equal(views[0], image)
+    np.testing.assert_array_equal(views[2], image[::-1, ::-1])
+    np.testing.assert_array_equal(views[4], image[:, ::-1])
+    assert all(sorted(view.ravel()) == sorted(image.ravel()) for view in views)
+
+
+def test_turned_backgrounds_are_mined_as_eight_images_each(tmp_path, capsys):
+    faces, backgrounds = write_training_folders(tmp_path, n_faces=30, n_backgrounds=2)
+    cascade = train_cascade(faces, backgrounds, window_shape=WINDOW, n_positives=50, n_negatives=50, n_features=100,
+                            max_stages=1, max_rounds=3, mirror=False, turn_backgrounds=True)
+    assert capsys.readouterr().err.splitlines()[0].startswith("30 faces, 16 background images")
+    assert cascade.settings["turn_backgrounds"] is True
 
 
 def test_faces_are_cropped_resized_and_mirrored(tmp_path):

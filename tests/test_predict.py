@@ -13,8 +13,9 @@ from dbnfer.cli import main
 from dbnfer.datasets.synthetic import ACTION_UNITS, PROTOTYPES, draw_face, make_synthetic, random_identity
 from dbnfer.images import image_files, read_grey
 from dbnfer.networks.dbn import DBNClassifier
-from dbnfer.predict import ExpressionModel, detect_files, predict_files, predict_image, read_frames
-from dbnfer.preprocess import prepare
+from dbnfer.predict import (ExpressionModel, detect_files, face_frame, frame_box, predict_files, predict_image,
+                            read_frames)
+from dbnfer.preprocess import cut_out, largest_face, prepare
 
 pytestmark = pytest.mark.xdist_group("test_predict")  # its module-wide fixtures are built once, in one worker
 
@@ -59,6 +60,7 @@ def test_train_mirrors_the_features_of_a_large_data_set(monkeypatch):
     model = train_expression_model("synthetic", model="mlp", features="hog", size=32)
     assert model.classifier.mirror and model.classifier.dropout == 0.3 and model.classifier.n_epochs == 3
     assert model.classifier.average_from == 2 and model.classifier.mlp_.best_epoch_ == 3
+    assert len(model.preprocessing["frame"]) == 4  # whole-image faces: where the detector's box sits in them
     image = make_synthetic(n_subjects=1, per_class=1, random_state=7).images[0]
     (face,) = predict_image(model, image)
     X, X_mirror = model.describe(image, [face.box])[0]
@@ -195,3 +197,27 @@ def test_a_model_that_registers_faces_finds_the_eyes_and_writes_them(model, tmp_
     (written,) = predict_files(aligned, [tmp_path / "astronaut.png"], out)
     assert json.loads((out / "faces.json").read_text())[0]["eyes"] == [list(face.eyes[0]), list(face.eyes[1])]
     assert written["eyes"] and "eyes" in (out / "faces.csv").read_text().splitlines()[0]
+
+
+def test_a_frame_around_a_box_gives_back_the_image_it_was_measured_on():
+    box = (10, 6, 40, 40)
+    frame = [-10 / 40, -6 / 40, 48 / 40, 48 / 40]  # the image rectangle in units of the box
+    assert frame_box(box, frame) == (0, 0, 48, 48)
+    assert frame_box((110, 206, 80, 80), frame) == (90, 194, 96, 96)  # twice the size elsewhere: same framing
+    assert frame_box(box, [0.0, 0.0, 1.0, 1.0]) == box
+
+
+def test_faces_cropped_whole_are_found_in_a_photo_as_they_were_framed():
+    from skimage import data
+
+    photo = data.astronaut()[..., 0] / 255.0
+    row, col, height, width = largest_face(photo)
+    crops = [cut_out(photo, (row - 12 + d, col - 8 + d, height + 20, width + 20)) for d in (-2, 0, 2)]
+    frame = face_frame(np.stack([c[:height + 16, :width + 16] for c in crops]))
+    cropped = ExpressionModel(None, ("a", "b"), {**PREPROCESSING, "frame": frame}, "crops")
+    (found,) = cropped.find_faces(photo)
+    side = height + 16  # the crops' framing, within the step of the detector's scale pyramid
+    assert np.allclose(found, (row - 12, col - 8, side, width + 16), atol=0.06 * side)
+    assert face_frame(np.zeros((8, 48, 48))) is None  # no face in the images: photos are taken whole
+    assert ExpressionModel(None, ("a", "b"), {**PREPROCESSING, "frame": None}, "").find_faces(photo) == [
+        (0, 0, *photo.shape)]

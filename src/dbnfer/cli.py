@@ -278,7 +278,7 @@ def cmd_train_detector(args):
                             detection_rate=args.detection_rate,
                             max_stages=args.max_stages, side_light=args.side_light, glasses=args.glasses,
                             backdrop=args.backdrop, grain=args.grain, face_box=args.face_box, boosting=args.boosting,
-                            verbose=not args.quiet, random_state=args.seed)
+                            turn_backgrounds=args.turn_backgrounds, verbose=not args.quiet, random_state=args.seed)
     cascade.save(out)  # with the settings train_cascade recorded
     print(f"cascade of {cascade.n_stages} stages, {len(cascade.features)} features saved to {out}")
     return 0
@@ -360,6 +360,8 @@ def build_parser():
                                 help="folder(s) of photos with marked faces (images/ and landmarks.txt: image, then "
                                      "x y of left eye, right eye, ..., mouth centre), cut out at native resolution")
     train_detector.add_argument("--backgrounds", required=True, help="folder of images with no faces")
+    train_detector.add_argument("--turn-backgrounds", action="store_true",
+                                help="also mine the backgrounds turned by quarter turns and mirrored (8 views each)")
     train_detector.add_argument("--negatives", type=POSITIVE, default=4000,
                                 help="non-face windows mined for each stage (default 4000)")
     train_detector.add_argument("--features", type=POSITIVE, default=8000,

@@ -28,12 +28,14 @@ from dbnfer.experiment import load_for, load_unlabeled
 from dbnfer.images import as_grey, draw_boxes, image_files, read_grey
 from dbnfer.networks.dbn import DBNClassifier
 from dbnfer.persist import load_npz, save_npz
-from dbnfer.preprocess import central_box, face_vectors, widen
+from dbnfer.preprocess import central_box, face_vectors, largest_face, widen
 from dbnfer.progress import Progress
 
 FORMAT_VERSION = 1
 #: The smallest face, in pixels on a side, that is classified: below it nothing of an expression is left.
 MIN_FACE_SIDE = 8
+#: Training faces of a whole-image data set (``crop="none"``) in which the detector is run to learn `face_frame`.
+FRAME_SAMPLE = 100
 
 
 class ExpressionModel:
@@ -47,7 +49,8 @@ class ExpressionModel:
         Name of each class index.
     preprocessing : dict
         ``crop`` ("central", "detect", "align" or "none"), ``size``, ``equalised``, ``margin``, ``features``
-        ("pixels" when absent, as in models saved before features existed).
+        ("pixels" when absent, as in models saved before features existed); with ``crop="none"``, ``frame``
+        (see `face_frame`; None or absent: a photo is classified whole).
     trained_on : str
         Where the training data came from (for reports).
     """
@@ -82,7 +85,13 @@ class ExpressionModel:
         """Where the faces of `image` are, found the way the training faces were cropped; boxes smaller than
         `MIN_FACE_SIDE` on a side are left out."""
         crop = self.preprocessing["crop"]
-        if crop == "none":
+        frame = self.preprocessing.get("frame")
+        if crop == "none" and frame is not None:  # whole-image training faces: cut each face as they were framed
+            from dbnfer.detect import detect_faces
+
+            found, _ = detect_faces(image, cascade)
+            boxes = [frame_box(box, frame) for box in found] or [(0, 0, *image.shape)]
+        elif crop == "none":
             boxes = [(0, 0, *image.shape)]
         elif crop == "central":
             boxes = [central_box(image.shape)]
@@ -151,11 +160,48 @@ def train_expression_model(dataset, data_dir=None, model="dbn", random_state=0, 
         raise ValueError(f"dbnfer train saves DBNClassifier models ('dbn' or 'mlp'), not {model!r}")
     data, X, X_mirror, settings = load_for([model], dataset, data_dir, verbose, **preprocessing)
     labels, label_names, trained_on = data.labels, data.label_names, f"{dataset} ({len(data)} images)"
+    if settings["crop"] == "none":
+        settings["frame"] = face_frame(data.images)
     del data  # the images (300 MB for FER-2013) are not needed while the network trains
     classifier = make_classifier(model, random_state, verbose, features, n_faces=len(X))
     X_unlabeled = None if unlabeled is None else load_unlabeled(unlabeled, settings, verbose)
     classifier.fit(X, labels, X_unlabeled=X_unlabeled, X_mirror=X_mirror)
     return ExpressionModel(classifier, label_names, settings, trained_on)
+
+
+def face_frame(images, cascade=None, n=FRAME_SAMPLE, random_state=0):
+    """Where whole face images (such as FER-2013's 48x48 crops) lie around the box the detector finds in them.
+
+    For a sample of `n` images, the image rectangle is expressed in units of the largest detected box
+    ``(row, col, height, width)``: ``(-row / height, -col / width, H / height, W / width)``. The median over the
+    sample is the frame: a model trained on whole images cuts each face it finds in a photo by `frame_box`,
+    so that the face fills the square as the training faces did.
+
+    Returns
+    -------
+    list of float or None
+        ``[top, left, height, width]`` in units of the box; None when the detector finds a face in fewer than
+        a quarter of the sampled images (then photos are classified whole, as before).
+    """
+    rng = np.random.default_rng(random_state)
+    sample = rng.choice(len(images), size=min(n, len(images)), replace=False)
+    frames = []
+    for i in sample:
+        box = largest_face(images[i], cascade)
+        if box is not None:
+            row, col, height, width = box
+            frames.append((-row / height, -col / width, images[i].shape[0] / height, images[i].shape[1] / width))
+    if len(frames) < len(sample) / 4:
+        return None
+    return [round(float(v), 4) for v in np.median(frames, axis=0)]
+
+
+def frame_box(box, frame):
+    """The box `frame` (from `face_frame`) describes around a detected `box` ``(row, col, height, width)``."""
+    row, col, height, width = box
+    top, left, frame_height, frame_width = frame
+    return (int(round(row + top * height)), int(round(col + left * width)),
+            int(round(frame_height * height)), int(round(frame_width * width)))
 
 
 def predict_image(model, image, cascade=None):

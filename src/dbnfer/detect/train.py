@@ -47,7 +47,7 @@ def train_cascade(face_dir, background_dir, crop=None, marked_dir=None, window_s
                   n_negatives=4000, n_features=8000, detection_rate=0.995, false_positive_rate=0.5,
                   target_false_positive_rate=1e-6, max_stages=30, max_rounds=200, mirror=True, scale_factor=1.2,
                   mining_step=1, side_light=0.0, glasses=0.0, backdrop=0.0, grain=0.0, face_box=(0.0, 0.0, 1.0, 1.0),
-                  boosting="discrete", verbose=True, random_state=0):
+                  boosting="discrete", turn_backgrounds=False, verbose=True, random_state=0):
     """Train a Viola-Jones cascade from folders of face crops and of face-free images (VJ Table 2).
 
     Parameters
@@ -94,6 +94,8 @@ def train_cascade(face_dir, background_dir, crop=None, marked_dir=None, window_s
         Face box reported for a detection window (see `Cascade`).
     boosting : {"discrete", "gentle"}
         Each stage is boosted by discrete AdaBoost (VJ) or by Gentle AdaBoost (`adaboost.GentleAdaBoost`).
+    turn_backgrounds : bool
+        Mine also the backgrounds turned and mirrored (`dihedral_views`): eight times the face-free windows.
     verbose : bool
         Show progress, one line per stage.
     random_state : None, int or numpy.random.Generator
@@ -112,7 +114,9 @@ def train_cascade(face_dir, background_dir, crop=None, marked_dir=None, window_s
     start_time = time.perf_counter()
     rng = np.random.default_rng(random_state)
     faces = load_faces(face_dir, window_shape, crop, mirror, side_light, glasses, backdrop, rng, marked_dir, grain)
-    miner = NegativeMiner(_read_folder(background_dir), window_shape, scale_factor, mining_step)
+    backgrounds = _read_folder(background_dir)
+    backgrounds = [view for image in backgrounds for view in dihedral_views(image)] if turn_backgrounds else backgrounds
+    miner = NegativeMiner(backgrounds, window_shape, scale_factor, mining_step)
     all_features = HaarFeatures.from_skimage(window_shape)
     report(f"{len(faces)} faces, {len(miner.backgrounds)} background images, {len(all_features)} features", verbose)
     cascade, overall_fp = Cascade.empty(window_shape, face_box), 1.0
@@ -398,6 +402,16 @@ def marked_box(points, window_shape):
          + np.linalg.norm(mouth - eyes) / (MARKED_MOUTH_ROW - MARKED_EYE_ROW)) / 2
     width, height = int(round(s)), int(round(s * window_shape[0] / window_shape[1]))
     return int(round(eyes[1] - MARKED_EYE_ROW * s)), int(round(eyes[0] - s / 2)), height, width
+
+
+def dihedral_views(image):
+    """The eight views of `image` under quarter turns and mirroring (the dihedral group of the square).
+
+    A photo with no face in it has none in any of these views either, while its windows, seen upright by the
+    detector, are new ones: turning the face-free photos is a way to get more negatives where they run out.
+    """
+    turns = [np.rot90(image, k) for k in range(4)]
+    return turns + [turn[:, ::-1] for turn in turns]
 
 
 def _read_folder(folder):
