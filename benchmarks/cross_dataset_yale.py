@@ -2,10 +2,14 @@
 
     python benchmarks/cross_dataset_yale.py [--data ../shared/data] [--train-on jaffe|fer2013] [--model dbn]
                                             [--seed 0] [--crop detect|align] [--features pixels|lbp|hog|gabor|hog+lbp]
+    python benchmarks/cross_dataset_yale.py --init-from fer_hog.npz [--seed 0]
 
 With ``--train-on fer2013`` the network learns from FER-2013's whole 48x48 faces (all of train/ and test/, as
 ``dbnfer train --dataset fer2013`` does) and cuts each Yale face around the detector's box as those faces are
-framed (`dbnfer.predict.face_frame`); ``--crop`` is then not used.
+framed (`dbnfer.predict.face_frame`); ``--crop`` is then not used. With ``--init-from MODEL`` (a model written by
+``dbnfer train``, e.g. on FER-2013), the network is not trained from the start: MODEL is fine-tuned on all of JAFFE as
+``dbnfer train --dataset jaffe --init-from MODEL`` does (`dbnfer.transfer.fine_tune_model`: epochs and learning rate
+chosen by leave-one-subject-out on JAFFE, Yale chooses nothing), and faces are prepared as MODEL prepares them.
 
 Prints the detection rate over all 164 Yale photos (at least one face found), the accuracy of the
 largest face's expression on the happy / normal (neutral) / sad / surprised photos, that accuracy
@@ -26,7 +30,8 @@ from dbnfer.datasets import load_yale
 from dbnfer.detect import detect_faces
 from dbnfer.features import FEATURES
 from dbnfer.images import read_grey
-from dbnfer.predict import predict_image, train_expression_model
+from dbnfer.predict import ExpressionModel, predict_image, train_expression_model
+from dbnfer.transfer import fine_tune_model
 
 YALE_CONDITIONS = ("happy", "normal", "sad", "surprised")
 
@@ -40,6 +45,7 @@ def main():
     parser.add_argument("--crop", default="detect", choices=("detect", "align"),
                         help="a fixed central box does not carry over to another camera, so detect or align")
     parser.add_argument("--features", default="pixels", choices=FEATURES)
+    parser.add_argument("--init-from", metavar="MODEL", help="fine-tune this model on JAFFE instead (see above)")
     args = parser.parse_args()
     data = Path(args.data)
     if not (data / args.train_on).is_dir() or not (data / "yalefaces").is_dir():
@@ -47,8 +53,11 @@ def main():
 
     start = time.perf_counter()
     crop = args.crop if args.train_on == "jaffe" else None  # FER-2013's faces are whole images
-    model = train_expression_model(args.train_on, data / args.train_on, args.model, args.seed, crop=crop,
-                                   features=args.features)
+    if args.init_from:
+        model = fine_tune_model(ExpressionModel.load(args.init_from), args.train_on, data / args.train_on, args.seed)
+    else:
+        model = train_expression_model(args.train_on, data / args.train_on, args.model, args.seed, crop=crop,
+                                       features=args.features)
     elapsed = time.perf_counter() - start
     print(f"trained {args.model} on {model.trained_on} with {model.preprocessing} in {elapsed:.0f} s")
 

@@ -216,6 +216,22 @@ def test_a_model_file_given_as_cascade_is_refused(tmp_path, capsys, model_file, 
     assert_one_line_error(code, err, "m.npz")
 
 
+def test_train_init_from_refuses_a_missing_model_other_expressions_and_preparation_options(tmp_path, capsys,
+                                                                                              model_file, tiny_faces):
+    other = tmp_path / "other"
+    for i, label in enumerate(["anger", "fear"]):
+        write_image(other / label / f"{i}.png", shape=(16, 16), seed=i)
+    out = tmp_path / "tuned.npz"
+    cases = [(("--data-dir", tiny_faces, "--init-from", tmp_path / "nowhere.npz"), "nowhere.npz"),
+             (("--data-dir", tiny_faces, "--init-from", model_file, "--crop", "align"), "--crop"),
+             (("--data-dir", tiny_faces, "--init-from", model_file, "--model", "mlp"), "--model"),
+             (("--data-dir", other, "--init-from", model_file), "anger, fear")]
+    for argv, fragment in cases:
+        code, _, err = run(capsys, "train", "--dataset", "folders", *argv, "--out", out, "--quiet")
+        assert_one_line_error(code, err, fragment)
+        assert not out.exists()
+
+
 # 4, 6: unreadable and oversized images ----------------------------------------------------------------------
 
 def test_an_image_over_the_decompression_limit_is_reported_and_the_batch_goes_on(tmp_path, capsys, photos,

@@ -218,11 +218,35 @@ def cmd_train(args):
     from dbnfer.predict import train_expression_model
 
     out = _refuse_existing_file(args.out, args.force, "model file")
+    if args.init_from:
+        return _fine_tune(args, out)
     model = train_expression_model(args.dataset, args.data_dir, args.model, args.seed, not args.quiet,
                                    unlabeled=args.unlabeled, size=args.size, crop=args.crop,
                                    equalised=args.equalised, margin=args.margin, features=args.features)
     model.save(out)
     print(f"{args.model} trained on {model.trained_on}, preprocessing {model.preprocessing}: saved {out}")
+    return 0
+
+
+#: The options of `dbnfer train` (destination: flag) that prepare faces or choose a network: a model to start from
+#: fixes them all.
+FIXED_BY_INIT = {"size": "--size", "crop": "--crop", "features": "--features", "equalised": "--no-equalise",
+                 "margin": "--margin", "unlabeled": "--unlabeled"}
+
+
+def _fine_tune(args, out):
+    from dbnfer.predict import ExpressionModel
+    from dbnfer.transfer import fine_tune_model
+
+    given = [flag for name, flag in FIXED_BY_INIT.items() if getattr(args, name) is not None]
+    given += ["--model"] * (args.model != "dbn")
+    if given:
+        raise ValueError(f"--init-from {args.init_from}: the model fixes how faces are prepared and the network, so "
+                         f"{given[0]} cannot be given with it")
+    model = fine_tune_model(ExpressionModel.load(args.init_from), args.dataset, args.data_dir, args.seed,
+                            not args.quiet)
+    model.save(out)
+    print(f"trained on {model.trained_on}, preprocessing {model.preprocessing}: saved {out}")
     return 0
 
 
@@ -323,6 +347,10 @@ def build_parser():
     train.add_argument("--margin", type=_number(float, -0.5, low_open=True),
                        help="with --crop detect or align: widen each detected box by this fraction on every side "
                             "(above -0.5; negative narrows it)")
+    train.add_argument("--init-from", metavar="MODEL",
+                       help="start from this model (e.g. one trained on FER-2013) and fine-tune its whole network "
+                            "on the data set, epochs and learning rate chosen by leave-one-subject-out; the "
+                            "faces are prepared as MODEL prepares them, so the preparation options do not apply")
     train.add_argument("--seed", type=int, default=0)
     _add_output_options(train, "model file to write (.npz); written whole or not at all",
                         "overwrite an existing model file (kept as it was if the run fails)")
