@@ -10,6 +10,8 @@ framed (`dbnfer.predict.face_frame`); ``--crop`` is then not used. With ``--init
 ``dbnfer train``, e.g. on FER-2013), the network is not trained from the start: MODEL is fine-tuned on all of JAFFE as
 ``dbnfer train --dataset jaffe --init-from MODEL`` does (`dbnfer.transfer.fine_tune_model`: epochs and learning rate
 chosen by leave-one-subject-out on JAFFE, Yale chooses nothing), and faces are prepared as MODEL prepares them.
+``--average-with SAVED`` classifies each photo's largest face by the mean of the two models' probabilities (each
+prepares the face its own way), as benchmarks/jaffe_ensemble.py does on JAFFE.
 
 Prints the detection rate over all 164 Yale photos (at least one face found), the accuracy of the
 largest face's expression on the happy / normal (neutral) / sad / surprised photos, that accuracy
@@ -36,6 +38,15 @@ from dbnfer.transfer import fine_tune_model
 YALE_CONDITIONS = ("happy", "normal", "sad", "surprised")
 
 
+def largest_face_probabilities(model, image):
+    """The class probabilities (in `model.label_names` order) of the largest face `model` finds, or None."""
+    faces = predict_image(model, image)
+    if not faces:
+        return None
+    largest = max(faces, key=lambda face: face.box[2] * face.box[3])
+    return np.array([largest.probabilities[name] for name in model.label_names])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
@@ -46,6 +57,9 @@ def main():
                         help="a fixed central box does not carry over to another camera, so detect or align")
     parser.add_argument("--features", default="pixels", choices=FEATURES)
     parser.add_argument("--init-from", metavar="MODEL", help="fine-tune this model on JAFFE instead (see above)")
+    parser.add_argument("--average-with", metavar="MODEL",
+                        help="classify each face by the mean of the trained model's probabilities and this saved "
+                             "model's (e.g. one from dbnfer train --dataset jaffe --crop align --features hog+lbp)")
     args = parser.parse_args()
     data = Path(args.data)
     if not (data / args.train_on).is_dir() or not (data / "yalefaces").is_dir():
@@ -75,13 +89,13 @@ def main():
 
     yale = load_yale(data / "yalefaces", conditions=tuple(YALE_CONDITIONS))  # exact duplicates dropped
     common = [model.label_names.index(name) for name in yale.label_names]
+    models = [model] + ([ExpressionModel.load(args.average_with)] if args.average_with else [])
     right = right4 = 0
     for image, label in zip(yale.images, yale.labels):
-        faces = predict_image(model, image)
-        if faces:
-            largest = max(faces, key=lambda face: face.box[2] * face.box[3])
-            proba = np.array([largest.probabilities[name] for name in model.label_names])
-            right += largest.label == yale.label_names[label]
+        probabilities = [largest_face_probabilities(m, image) for m in models]
+        if all(p is not None for p in probabilities):
+            proba = np.mean(probabilities, axis=0)
+            right += model.label_names[int(np.argmax(proba))] == yale.label_names[label]
             right4 += int(np.argmax(proba[common])) == label
     print(f"expression accuracy on Yale happy/normal/sad/surprised ({len(yale)} photos, 7-way): "
           f"{100 * right / len(yale):.1f} %")
