@@ -12,19 +12,21 @@ test set of Rowley, Baluja & Kanade 1998; scanned group photos, posters, news pi
   ``--repeats`` runs per photo, the detectors taking turns on each photo (`timing.best_times`), as ratios to
   OpenCV's;
 * ROC-style curves, faces found against false positives: min-neighbours swept from 0 to 20 for each detector
-  (each with its own grouping rule, as its users get it), and for dbnfer the last stage's threshold Theta_S
-  moved by delta at min-neighbours 3. The raw windows of each photo are found once (dbnfer's with the most
-  lenient threshold, OpenCV's with minNeighbors=0, scikit-image's with no merging) and grouped for every
-  setting; the script checks that this gives the default settings' detections again.
+  (each with its own grouping rule, as its users get it), and for dbnfer, at its cascade's min-neighbours,
+  the last stage's threshold Theta_S moved by delta or, for a cascade with a verifier network, the verifier's
+  threshold on p(face | x) swept from 0.02 to 0.998. The raw windows of each photo are found once (dbnfer's
+  with the most lenient threshold, OpenCV's with minNeighbors=0, scikit-image's with no merging) and grouped
+  for every setting; the script checks that this gives the default settings' detections again.
 
-Settings, the same for all: pyramid scale factor 1.2, min-neighbours 3, smallest face 20 px, one thread
-(OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1 are set here unless given; cv2.setNumThreads(1)). Each detector
-scans windows from 20 px up, or from its own training window where that is larger: dbnfer's shipped cascade
-from 20 px (its window is 19x19, eyebrows to mouth; the box it reports is 1.4 times as tall, so 28 px at the
-least), OpenCV and scikit-image from 24 px (24x24 windows, whole faces). Min-neighbours is each library's rule: OpenCV's and dbnfer's keep a group of more
-than k raw windows, scikit-image's at least k (its min_neighbor_number); at k = 0 OpenCV returns the raw
-windows ungrouped and scikit-image every cluster. OpenCV's cascade is the Debian package ``opencv-data``, or the
-copy inside opencv-python.
+Settings, the same for all: pyramid scale factor 1.2, min-neighbours 3 (dbnfer: its cascade's own, 3 without a
+verifier), smallest face 20 px, one thread (OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1 are set here unless
+given; cv2.setNumThreads(1)). Each detector scans windows from 20 px up, or from its own training window where that
+is larger: dbnfer's shipped cascade from 20 px (its window is 19x19, eyebrows to mouth; the box it reports is 1.4
+times as tall, so 28 px at the least), OpenCV and scikit-image from 24 px (24x24 windows, whole faces).
+Min-neighbours is each library's rule: OpenCV's and dbnfer's keep a group of more than k raw windows,
+scikit-image's at least k (its min_neighbor_number); at k = 0 OpenCV returns the raw windows ungrouped and
+scikit-image every cluster. OpenCV's cascade is the Debian package ``opencv-data``, or the copy inside
+opencv-python.
 
 ``--cascade`` evaluates another dbnfer cascade file, ``--skip-anchors`` leaves OpenCV and scikit-image out (the
 time ratios then go), ``--plot`` draws the curves, ``--json`` writes every figure::
@@ -32,7 +34,8 @@ time ratios then go), ``--plot`` draws the curves, ``--json`` writes every figur
     {"settings": {...}, "detectors": {"dbnfer Haar": {"found", "faces", "rate", "false_positives",
         "by_height": {bin: {"found", "faces"}}, "ms_per_photo", "ms_per_640x480", "time_ratio_to_opencv",
         "min_neighbours_curve": [{"min_neighbours", "found", "false_positives"}, ...],
-        "theta_curve": [{"delta_over_alpha_sum", "delta", "found", "false_positives"}, ...]},
+        "theta_curve": [{"delta_over_alpha_sum", "delta", "found", "false_positives"}, ...]  (a cascade alone)
+        or "verifier_curve": [{"threshold", "found", "false_positives"}, ...]  (with a verifier), "min_neighbours"},
         "OpenCV Haar": {... no theta_curve}, "scikit-image LBP": {...}}}
 
 Usage::
@@ -65,6 +68,7 @@ MIN_IOU = 0.3
 HEIGHT_BINS = [(0, 30, "< 30 px"), (30, 45, "30-45 px"), (45, 70, "45-70 px"), (70, np.inf, ">= 70 px")]
 SWEEP = range(0, 21)  # min-neighbours
 THETA_OFFSETS = np.round(np.arange(-0.05, 0.1001, 0.01), 2)  # delta / sum of the last stage's alphas
+VERIFIER_THRESHOLDS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998)
 FP_BUDGETS = (10, 20, 35, 50)  # false positives: the best rate of any swept setting within each is printed
 OURS, OPENCV, SKIMAGE = "dbnfer Haar", "OpenCV Haar", "scikit-image LBP"
 
@@ -80,6 +84,8 @@ class Detector:
     detect: Callable
     raw: Callable
     group: Callable
+    min_neighbours: int = MIN_NEIGHBOURS  # of the default settings
+    verified: bool = False  # a dbnfer cascade with a verifier network
 
 
 def load_photos(folder):
@@ -100,12 +106,15 @@ def load_photos(folder):
 # --- the detectors -------------------------------------------------------------------------------------------
 
 def dbnfer_detector(cascade, offsets):
-    """dbnfer's `detect_faces`; its raw windows are scanned once with the last stage's threshold lowered by the
-    most lenient offset, and `group(raw, k, delta)` keeps those that pass Theta_S + delta."""
+    """dbnfer's `detect_faces`; its raw windows are scanned once, and `group(raw, k, x)` keeps those that pass
+    the sweep's setting x. Without a verifier, x is delta: the windows scanned with the last stage's threshold
+    lowered by the most lenient offset, kept when they pass Theta_S + delta. With a verifier, x is its threshold
+    on p(face | x): the windows its stages pass, with their probabilities, kept when p >= x."""
     from dbnfer.detect import Cascade, detect_faces
     from dbnfer.detect.nms import frame_boxes, group_boxes
-    from dbnfer.detect.scan import raw_detections
+    from dbnfer.detect.scan import context_patches, raw_detections
     from dbnfer.images import as_grey
+    verifier = cascade.verifier
     lowest = min(0.0, min(offsets))
     thresholds = cascade.stage_thresholds.copy()
     thresholds[-1] += lowest
@@ -113,18 +122,26 @@ def dbnfer_detector(cascade, offsets):
                       cascade.stage_ends, thresholds, cascade.face_box)
 
     def detect(image):
-        return detect_faces(image, cascade, scale_factor=SCALE_FACTOR, min_size=MIN_SIZE,
-                            min_neighbours=MIN_NEIGHBOURS)[0]
+        return detect_faces(image, cascade, scale_factor=SCALE_FACTOR, min_size=MIN_SIZE)[0]
 
     def raw(image):  # as detect_faces does, up to the grouping
-        return raw_detections(as_grey(image).astype(np.float32), lenient, SCALE_FACTOR, min_size=MIN_SIZE)
+        grey = as_grey(image).astype(np.float32)
+        if verifier is None:
+            return raw_detections(grey, lenient, SCALE_FACTOR, min_size=MIN_SIZE)
+        windows, _ = raw_detections(grey, cascade.scanned_stages, SCALE_FACTOR, min_size=MIN_SIZE)
+        patches = context_patches(grey, windows, cascade.window_shape, SCALE_FACTOR, MIN_SIZE, None, verifier.context)
+        return windows, verifier.probabilities(patches)
 
-    def group(raw_windows, k, delta=0.0):
-        windows, margins = raw_windows  # margins over Theta_S + lowest
-        grouped, _ = group_boxes(windows[margins >= delta - lowest], k, frame=cascade.face_box)
+    def group(raw_windows, k, x=None):
+        windows, values = raw_windows  # margins over Theta_S + lowest, or probabilities
+        if verifier is None:
+            kept = windows[values >= (x or 0.0) - lowest]
+        else:
+            kept = windows[values >= (verifier.threshold if x is None else x)]
+        grouped, _ = group_boxes(kept, k, frame=cascade.face_box)
         return np.round(frame_boxes(grouped, cascade.face_box)).astype(int)
 
-    return Detector(detect, raw, group)
+    return Detector(detect, raw, group, cascade.min_neighbours, verifier is not None)
 
 
 def opencv_detector():
@@ -257,12 +274,23 @@ def curve(detector, raws, photos):
 
 
 def theta_curve(detector, raws, photos, scale):
-    """[(delta / scale, delta, faces found, false positives)] at min-neighbours 3, for Theta_S moved by
+    """[(delta / scale, delta, faces found, false positives)] at the default min-neighbours, for Theta_S moved by
     delta = `THETA_OFFSETS` x `scale` (the last stage's sum of alphas)."""
     points = []
     for offset in THETA_OFFSETS:
-        found, false_positives = score([detector.group(raw, MIN_NEIGHBOURS, offset * scale) for raw in raws], photos)
+        found, false_positives = score([detector.group(raw, detector.min_neighbours, offset * scale)
+                                        for raw in raws], photos)
         points.append((float(offset), float(offset * scale), int(found.sum()), false_positives))
+    return points
+
+
+def verifier_curve(detector, raws, photos):
+    """[(threshold, faces found, false positives)] at the default min-neighbours, for the verifier's threshold
+    on p(face | x) swept over `VERIFIER_THRESHOLDS`."""
+    points = []
+    for t in VERIFIER_THRESHOLDS:
+        found, false_positives = score([detector.group(raw, detector.min_neighbours, t) for raw in raws], photos)
+        points.append((float(t), int(found.sum()), false_positives))
     return points
 
 
@@ -295,7 +323,7 @@ def figures(detectors, photos, repeats, theta_scale):
         found, false_positives = score(boxes[name], photos)
         raws = [detector.raw(image) for _, image, _ in photos]
         points = curve(detector, raws, photos)
-        k3 = next(p for p in points if p[0] == MIN_NEIGHBOURS)
+        k3 = next(p for p in points if p[0] == detector.min_neighbours)
         results[name] = {
             "found": int(found.sum()), "faces": len(found), "rate": float(found.mean()),
             "false_positives": false_positives,
@@ -303,8 +331,12 @@ def figures(detectors, photos, repeats, theta_scale):
             "ms_per_photo": 1000 * float(np.mean(seconds[name])),
             "ms_per_640x480": 1000 * sum(seconds[name]) / pixels * 640 * 480,
             "sweep_reproduces_default": [k3[1], k3[2]] == [int(found.sum()), false_positives],
+            "min_neighbours": detector.min_neighbours,
             "min_neighbours_curve": [{"min_neighbours": k, "found": f, "false_positives": fp} for k, f, fp in points]}
-        if name == OURS:
+        if name == OURS and detector.verified:
+            results[name]["verifier_curve"] = [{"threshold": t, "found": f, "false_positives": fp}
+                                               for t, f, fp in verifier_curve(detector, raws, photos)]
+        elif name == OURS:
             results[name]["theta_curve"] = [
                 {"delta_over_alpha_sum": x, "delta": d, "found": f, "false_positives": fp}
                 for x, d, f, fp in theta_curve(detector, raws, photos, theta_scale)]
@@ -335,15 +367,20 @@ def print_table(results, photos):
         print(f"{name:17s} " + " ".join(f"{p['min_neighbours']}:{p['found']}({p['false_positives']})"
                                         for p in r["min_neighbours_curve"]))
         if not r["sweep_reproduces_default"]:
-            print(f"{'':17s} warning: the sweep at k = {MIN_NEIGHBOURS} differs from the default call")
+            print(f"{'':17s} warning: the sweep at k = {r['min_neighbours']} differs from the default call")
+    ours_k = results[OURS]["min_neighbours"]
+    if "verifier_curve" in results[OURS]:
+        print(f"\n{OURS}, min-neighbours {ours_k}, the verifier's threshold on p(face): faces found (false positives)")
+        print(" ".join(f"{p['threshold']}:{p['found']}({p['false_positives']})"
+                       for p in results[OURS]["verifier_curve"]))
     if "theta_curve" in results[OURS]:
-        print(f"\n{OURS}, min-neighbours {MIN_NEIGHBOURS}, last stage's threshold Theta_S + delta (in units of its "
+        print(f"\n{OURS}, min-neighbours {ours_k}, last stage's threshold Theta_S + delta (in units of its "
               "sum of alphas): faces found (false positives)")
         print(" ".join(f"{p['delta_over_alpha_sum']:+.2f}:{p['found']}({p['false_positives']})"
                        for p in results[OURS]["theta_curve"]))
     print()
     for name, r in results.items():
-        points = r["min_neighbours_curve"] + r.get("theta_curve", [])
+        points = r["min_neighbours_curve"] + r.get("theta_curve", []) + r.get("verifier_curve", [])
         best = [max((p["found"] for p in points if p["false_positives"] <= budget), default=0) / r["faces"]
                 for budget in FP_BUDGETS]
         print(f"{name:17s} best found at <= " + ", ".join(f"{budget} f.p.: {rate:.1%}"
@@ -361,12 +398,13 @@ def plot(results, path):
         line, = ax.plot([p["false_positives"] for p in points], [p["found"] / r["faces"] for p in points],
                         marker=".", label=f"{name}, min-neighbours 0-{SWEEP[-1]}")
         ax.plot(r["false_positives"], r["rate"], marker="o", ms=9, mfc="none", color=line.get_color())
-        if "theta_curve" in r:
-            theta = r["theta_curve"]
-            ax.plot([p["false_positives"] for p in theta], [p["found"] / r["faces"] for p in theta], ls="--",
-                    marker="x", color=line.get_color(), label=f"{name}, last-stage threshold, min-neighbours 3")
+        for key, what in (("theta_curve", "last-stage threshold"), ("verifier_curve", "verifier's threshold")):
+            if key in r:
+                ax.plot([p["false_positives"] for p in r[key]], [p["found"] / r["faces"] for p in r[key]], ls="--",
+                        marker="x", color=line.get_color(),
+                        label=f"{name}, {what}, min-neighbours {r['min_neighbours']}")
     ax.set(xlabel="false positives (65 photos)", ylabel="fraction of the 241 faces found", xlim=(0, 150),
-           ylim=(0, 1), title="MIT+CMU dev (circles: min-neighbours 3)")
+           ylim=(0, 1), title="MIT+CMU dev (circles: the default settings)")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
@@ -411,11 +449,13 @@ def main():
     print_table(results, photos)
     window = cascade.window_shape
     print(f"\nscale factor {SCALE_FACTOR}, smallest face {MIN_SIZE} px (dbnfer window {window[0]}x{window[1]}, "
-          f"OpenCV and scikit-image 24x24), min-neighbours {MIN_NEIGHBOURS}, one thread; time: fastest of "
+          f"OpenCV and scikit-image 24x24), min-neighbours {MIN_NEIGHBOURS} (dbnfer: its cascade's, "
+          f"{cascade.min_neighbours}), one thread; time: fastest of "
           f"{args.repeats} runs per photo, detectors taking turns; delta in units of the last stage's sum of "
           f"alphas, {theta_scale:.2f}")
     if args.json:
         settings = {"scale_factor": SCALE_FACTOR, "min_size": MIN_SIZE, "min_neighbours": MIN_NEIGHBOURS,
+                    "dbnfer_min_neighbours": cascade.min_neighbours,
                     "min_iou": MIN_IOU, "repeats": args.repeats, "cascade": args.cascade or "shipped",
                     "photos": len(photos), "last_stage_alpha_sum": theta_scale}
         Path(args.json).write_text(json.dumps({"settings": settings, "detectors": results}, indent=1))

@@ -17,9 +17,10 @@ JAFFE, whose heads hardly move, but only to +-10-20 px for Yale, whose heads mov
 photos count as missed for every detector although the box sits on the face; the comparison stays fair, the
 absolute rates are a little low.
 
-All three detectors get the same pyramid scale factor, the same smallest face and min-neighbours 3, and run on one
-thread (OPENBLAS_NUM_THREADS=1, cv2.setNumThreads(1)). OpenCV's cascade is the Debian package ``opencv-data``
-(``apt-get install opencv-data``), or the copy inside opencv-python.
+All three detectors get the same pyramid scale factor, the same smallest face and min-neighbours 3 (dbnfer: its
+cascade's own, 3 without a verifier network), and run on one thread (OPENBLAS_NUM_THREADS=1,
+cv2.setNumThreads(1)). OpenCV's cascade is the Debian package ``opencv-data`` (``apt-get install opencv-data``), or
+the copy inside opencv-python.
 
 Usage::
 
@@ -89,8 +90,11 @@ def detectors(cascade_path):
 
     from dbnfer.detect import detect_faces, load_cascade, load_default_cascade
     cascade = load_default_cascade() if cascade_path is None else load_cascade(cascade_path)[0]
+    print(f"dbnfer cascade: {cascade.n_stages} stages, "
+          + ("no verifier" if cascade.verifier is None else f"a verifier after stage {cascade.verifier.after_stage}")
+          + f", min-neighbours {cascade.min_neighbours}")
     found = {"dbnfer Haar": lambda image: detect_faces(image, cascade, scale_factor=SCALE_FACTOR,
-                                                        min_size=MIN_SIZE, min_neighbours=MIN_NEIGHBOURS)[0]}
+                                                        min_size=MIN_SIZE)[0]}  # the cascade's min-neighbours
     try:
         import cv2
     except ImportError:
@@ -180,7 +184,8 @@ def main():
         if name != "dbnfer Haar":
             print(f"time ratio dbnfer / {name}: {ours / ms:.2f}")
     print(f"({len(jaffe)} JAFFE + {len(yale)} Yale photos; timing on {len(timing_images)} of them resized to "
-          f"640x480; scale factor {SCALE_FACTOR}, min size {MIN_SIZE}, min neighbours {MIN_NEIGHBOURS}, 1 thread)")
+          f"640x480; scale factor {SCALE_FACTOR}, min size {MIN_SIZE}, min neighbours {MIN_NEIGHBOURS} (dbnfer: "
+          "its cascade's), 1 thread)")
 
 
 if __name__ == "__main__":

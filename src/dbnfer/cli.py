@@ -308,6 +308,24 @@ def cmd_train_detector(args):
     return 0
 
 
+def cmd_train_verifier(args):
+    from dbnfer.detect import load_cascade, load_default_cascade
+    from dbnfer.detect.train import train_verifier
+
+    out = _refuse_existing_file(args.out, args.force, "cascade file")
+    cascade = load_cascade(args.cascade)[0] if args.cascade else load_default_cascade()
+    cascade = train_verifier(cascade, args.marked_faces, args.backgrounds, after_stage=args.after_stage,
+                             mine_after=args.mine_after, hidden_units=args.hidden, n_epochs=args.epochs,
+                             bootstrap_rounds=args.bootstrap,
+                             threshold=args.threshold, min_neighbours=args.min_neighbours, verbose=not args.quiet,
+                             random_state=args.seed)
+    cascade.save(out)
+    verifier = cascade.verifier
+    print(f"cascade of {cascade.n_stages} stages with a verifier after stage {verifier.after_stage} "
+          f"(threshold {verifier.threshold}, min-neighbours {verifier.min_neighbours}) saved to {out}")
+    return 0
+
+
 STAGED_OUT = "; it appears only when the run is complete, so a failed or interrupted run (Ctrl-C) leaves nothing"
 FORCE_HELP = ("write into an existing, non-empty --out: the files an earlier dbnfer run wrote there are replaced, "
               "any others kept")
@@ -371,9 +389,9 @@ def build_parser():
     detect = commands.add_parser("detect", help="find faces with the Viola-Jones cascade; draw and list the boxes")
     detect.add_argument("inputs", nargs="+", help="image files and/or folders of images")
     detect.add_argument("--cascade", help="a cascade file from dbnfer train-detector (default: the shipped one)")
-    detect.add_argument("--min-neighbours", type=_number(int, 0), default=3,
-                        help="overlapping raw detections a face needs to be kept (default 3; more: fewer false "
-                             "faces, more missed ones)")
+    detect.add_argument("--min-neighbours", type=_number(int, 0),
+                        help="overlapping raw detections a face needs to be kept (default: the cascade's, 3 "
+                             "without a verifier; more: fewer false faces, more missed ones)")
     _add_output_options(detect, "folder to create for the drawn boxes and detections.json" + STAGED_OUT,
                         FORCE_HELP)
     detect.set_defaults(run=cmd_detect)
@@ -417,6 +435,31 @@ def build_parser():
     _add_output_options(train_detector, "cascade file to write (.npz); written whole or not at all",
                         "overwrite an existing cascade file (kept as it was if the run fails)")
     train_detector.set_defaults(run=cmd_train_detector)
+
+    train_verifier = commands.add_parser(
+        "train-verifier", help="train the network that has the last word on a cascade's windows (Rowley et al. 1998)")
+    train_verifier.add_argument("--cascade", help="a cascade file from dbnfer train-detector (default: the shipped "
+                                                  "one; a verifier it has is replaced)")
+    train_verifier.add_argument("--marked-faces", required=True, nargs="+", metavar="FOLDER",
+                                help="folder(s) of photos with marked faces, as train-detector reads them")
+    train_verifier.add_argument("--backgrounds", required=True, help="folder of images with no faces")
+    train_verifier.add_argument("--after-stage", type=POSITIVE, default=16,
+                                help="cascade stages a window passes before the network sees it (default 16)")
+    train_verifier.add_argument("--mine-after", type=POSITIVE, default=10,
+                                help="cascade stages a training window passes (default 10)")
+    train_verifier.add_argument("--hidden", type=POSITIVE, default=64, help="hidden units (default 64)")
+    train_verifier.add_argument("--epochs", type=POSITIVE, default=10, help="training epochs (default 10)")
+    train_verifier.add_argument("--bootstrap", type=_number(int, 0), default=0, metavar="ROUNDS",
+                                help="rounds of adding the non-face windows the network accepts and training "
+                                     "again (Rowley et al.; default 0)")
+    train_verifier.add_argument("--threshold", type=FRACTION, default=0.5,
+                                help="smallest probability of a face that the verifier keeps (default 0.5)")
+    train_verifier.add_argument("--min-neighbours", type=_number(int, 0), default=1,
+                                help="the grouping's minimum for the verified windows (default 1)")
+    train_verifier.add_argument("--seed", type=int, default=0)
+    _add_output_options(train_verifier, "cascade file to write (.npz), the cascade with its verifier",
+                        "overwrite an existing cascade file (kept as it was if the run fails)")
+    train_verifier.set_defaults(run=cmd_train_verifier)
     return parser
 
 

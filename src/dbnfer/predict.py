@@ -333,7 +333,7 @@ def _write_rows(out_dir, rows, label_names):
                           "eyes": " ".join(str(v) for point in row.get("eyes", []) for v in point)} for row in rows)
 
 
-def detect_files(inputs, out_dir, cascade=None, min_neighbours=3, verbose=False):
+def detect_files(inputs, out_dir, cascade=None, min_neighbours=None, verbose=False):
     """Find the faces of every image of `inputs`; write each image with its boxes drawn, and ``detections.json``.
 
     A file that cannot be read is listed with its error and the batch goes on.
@@ -347,8 +347,8 @@ def detect_files(inputs, out_dir, cascade=None, min_neighbours=3, verbose=False)
         returned).
     cascade : Cascade, optional
         The detector's cascade (default: the one shipped with dbnfer).
-    min_neighbours : int
-        Raw detections a face needs to be kept (see :func:`dbnfer.detect.detect_faces`).
+    min_neighbours : int, optional
+        Raw detections a face needs to be kept (see :func:`dbnfer.detect.detect_faces`; default the cascade's).
     verbose : bool
         One progress line per image.
 

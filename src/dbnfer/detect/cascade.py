@@ -12,8 +12,8 @@ of features. If stage s has detection rate d_s and false-positive rate f_s, the 
 
 How the stages are learnt is in `train` (VJ Table 2), how an image is searched with them in `scan`. A cascade is
 saved as one ``.npz`` file (`dbnfer.persist`, kind "haar_cascade") holding its features in corner form, the
-stumps (theta, p, alpha), the stage ends and thresholds Theta_s, the face box it reports, and the settings it was
-trained with.
+stumps (theta, p, alpha), the stage ends and thresholds Theta_s, the face box it reports, the settings it was
+trained with and, when it has one, the network that verifies the windows its first stages pass (`verify`).
 """
 
 import numpy as np
@@ -21,10 +21,12 @@ from scipy.special import expit
 
 from dbnfer.detect.adaboost import stump_predict
 from dbnfer.detect.haar import HaarFeatures, integral_images, normalise_windows
+from dbnfer.detect.verify import Verifier
 from dbnfer.persist import load_npz, save_npz
 
 KIND = "haar_cascade"
 MIN_STD = 1e-3  # floor on a window's standard deviation, in units of the [0, 1] grey scale
+MIN_NEIGHBOURS = 3  # the grouping's minimum for a cascade without a verifier (OpenCV's default)
 
 
 class Cascade:
@@ -47,10 +49,13 @@ class Cascade:
     settings : dict, optional
         How the cascade was trained (JSON-serialisable; `train_cascade` records its arguments and training
         time), saved with it.
+    verifier : verify.Verifier, optional
+        A network that has the last word on the windows the first ``verifier.after_stage`` stages pass; the
+        later stages are then not run (`scanned_stages`).
     """
 
     def __init__(self, features, thresholds, polarities, alphas, stage_ends, stage_thresholds,
-                 face_box=(0.0, 0.0, 1.0, 1.0), settings=None):
+                 face_box=(0.0, 0.0, 1.0, 1.0), settings=None, verifier=None):
         self.features = features
         self.face_box = tuple(float(v) for v in face_box)
         self.thresholds = np.asarray(thresholds, dtype=np.float64)
@@ -59,6 +64,8 @@ class Cascade:
         self.stage_ends = np.asarray(stage_ends, dtype=int)
         self.stage_thresholds = np.asarray(stage_thresholds, dtype=np.float64)
         self.settings = {} if settings is None else dict(settings)
+        self.verifier = verifier
+        self._scanned = None
 
     @classmethod
     def empty(cls, window_shape, face_box=(0.0, 0.0, 1.0, 1.0)):
@@ -74,6 +81,27 @@ class Cascade:
     @property
     def n_stages(self):
         return len(self.stage_ends)
+
+    @property
+    def min_neighbours(self):
+        """The grouping's default minimum: the verifier's, or `MIN_NEIGHBOURS`."""
+        return MIN_NEIGHBOURS if self.verifier is None else self.verifier.min_neighbours
+
+    def first_stages(self, n):
+        """The cascade of the first `n` stages (no verifier)."""
+        end = self.stage_ends[n - 1] if n > 0 else 0
+        return Cascade(self.features[:end], self.thresholds[:end], self.polarities[:end], self.alphas[:end],
+                       self.stage_ends[:n], self.stage_thresholds[:n], self.face_box)
+
+    @property
+    def scanned_stages(self):
+        """The stages a scan runs before the verifier: all of them without one (the same cascade, kept once so
+        that the fast scan's cached matrices are reused)."""
+        if self.verifier is None:
+            return self
+        if self._scanned is None:
+            self._scanned = self.first_stages(self.verifier.after_stage)
+        return self._scanned
 
     def stage_slice(self, s):
         """The features of stage `s`."""
@@ -141,7 +169,11 @@ class Cascade:
                   "window_shape": np.array(self.window_shape), "thresholds": self.thresholds,
                   "polarities": self.polarities, "alphas": self.alphas, "stage_ends": self.stage_ends,
                   "stage_thresholds": self.stage_thresholds, "face_box": np.array(self.face_box)}
-        save_npz(path, KIND, arrays, self.settings)
+        settings = dict(self.settings)
+        if self.verifier is not None:
+            verifier_arrays, settings["verifier"] = self.verifier.state()
+            arrays.update(verifier_arrays)
+        save_npz(path, KIND, arrays, settings)
 
 
 def load_cascade(path):
@@ -155,7 +187,8 @@ def load_cascade(path):
     -------
     cascade : Cascade
     settings : dict
-        The training settings stored with it (also ``cascade.settings``).
+        The training settings stored with it (also ``cascade.settings``); those of its verifier, if it has one,
+        under "verifier".
 
     Raises
     ------
@@ -164,5 +197,7 @@ def load_cascade(path):
     """
     a, settings = load_npz(path, KIND)
     features = HaarFeatures(a["corners"], a["weights"], a["window_shape"])
+    verifier = Verifier.from_state(a, settings.get("verifier"))
+    cascade_settings = {name: value for name, value in settings.items() if name != "verifier"}
     return Cascade(features, a["thresholds"], a["polarities"], a["alphas"], a["stage_ends"],
-                   a["stage_thresholds"], a["face_box"], settings), settings
+                   a["stage_thresholds"], a["face_box"], cascade_settings, verifier), settings

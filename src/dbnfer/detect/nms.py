@@ -72,6 +72,16 @@ def frame_boxes(boxes, frame):
     return np.column_stack([r + top * h, c + left * w, height * h, width * w])
 
 
+def iou(boxes, others):
+    """Intersection over union of every box with every other box, both (row, col, height, width); (n, m)."""
+    r, c, h, w = (v[:, None] for v in np.asarray(boxes, dtype=np.float64).reshape(-1, 4).T)
+    r2, c2, h2, w2 = np.asarray(others, dtype=np.float64).reshape(-1, 4).T
+    down = np.clip(np.minimum(r + h, r2 + h2) - np.maximum(r, r2), 0, None)
+    across = np.clip(np.minimum(c + w, c2 + w2) - np.maximum(c, c2), 0, None)
+    inter = down * across
+    return inter / (h * w + h2 * w2 - inter)
+
+
 def _similarity_graph(boxes, eps, block=256):
     """Sparse (n, n) adjacency of OpenCV's similarity test.
 

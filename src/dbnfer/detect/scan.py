@@ -17,6 +17,10 @@
    seldom: overlapping detections are merged into their average and groups with few members dropped.
 4. The face box. A cascade trained on tight crops (eyebrows to mouth, as CBCL) reports a larger box round each
    group, given by its `face_box` (`nms.frame_boxes`).
+
+A cascade with a verifier (`verify`) runs only its first ``verifier.after_stage`` stages in step 2; the windows
+they pass are cut again from their pyramid levels with some context round them (`context_patches`), and those
+the verifier's network accepts are grouped in step 3.
 """
 
 import numpy as np
@@ -25,6 +29,7 @@ from scipy.ndimage import gaussian_filter
 from dbnfer.detect._fast_scan import scan_levels
 from dbnfer.detect.adaboost import stump_predict
 from dbnfer.detect.cascade import MIN_STD
+from dbnfer.detect.verify import CONTEXT
 from dbnfer.detect.haar import integral_images, window_moments
 from dbnfer.detect.nms import frame_boxes, group_boxes
 from dbnfer.images import as_grey
@@ -172,7 +177,45 @@ def raw_detections(image, cascade, scale_factor=1.2, step=None, min_size=None, m
     return np.concatenate(boxes), np.concatenate([np.zeros(0)] + [margin for _, _, _, margin in found])
 
 
-def detect_faces(image, cascade=None, scale_factor=1.2, step=None, min_size=None, max_size=None, min_neighbours=3,
+def context_patches(image, boxes, window_shape, scale_factor=1.2, min_size=None, max_size=None, context=CONTEXT):
+    """The windows a scan found, cut from their pyramid levels with `context` pixels round them.
+
+    The pyramid is made again as `raw_detections` made it (the same arguments give the same levels), one level
+    at a time, and stops after the coarsest level that holds a window; the level's border is repeated where
+    the context reaches past it.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        The grey image that was scanned.
+    boxes : ndarray, shape (n, 4)
+        Windows from `raw_detections` on `image` with the same `scale_factor`, `min_size` and `max_size`.
+    window_shape : tuple of int
+    context : int
+
+    Returns
+    -------
+    ndarray of float32, shape (n, h + 2 context, w + 2 context)
+    """
+    h, w = window_shape
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    patches = np.zeros((len(boxes), h + 2 * context, w + 2 * context), dtype=np.float32)
+    left = np.ones(len(boxes), dtype=bool)
+    levels = pyramid(image.astype(np.float32, copy=False), window_shape, scale_factor, min_size, max_size)
+    for scale, level in levels if len(boxes) else ():
+        on = np.flatnonzero(left & np.isclose(boxes[:, 2], h * scale, rtol=1e-9))  # a box's height is h scale
+        if len(on):
+            padded = np.pad(level, context, mode="edge")
+            row = np.round(boxes[on, 0] / scale).astype(int)[:, None, None] + np.arange(h + 2 * context)[:, None]
+            col = np.round(boxes[on, 1] / scale).astype(int)[:, None, None] + np.arange(w + 2 * context)
+            patches[on] = padded[row, col]
+            left[on] = False
+        if not left.any():
+            break
+    return patches
+
+
+def detect_faces(image, cascade=None, scale_factor=1.2, step=None, min_size=None, max_size=None, min_neighbours=None,
                  eps=0.2, fast=True):
     """Find faces in an image with a Haar cascade.
 
@@ -189,8 +232,9 @@ def detect_faces(image, cascade=None, scale_factor=1.2, step=None, min_size=None
         2 (small faces: many windows, each face still hit several times), 1 on the coarser levels.
     min_size, max_size : int, optional
         Smallest and largest window height (pixels) to look for; default: the window size and the image size.
-    min_neighbours : int
-        A face needs more than this many overlapping raw detections (`nms.group_boxes`).
+    min_neighbours : int, optional
+        A face needs more than this many overlapping raw detections (`nms.group_boxes`); by default the
+        cascade's own (`Cascade.min_neighbours`: 3, or its verifier's).
     eps : float
         Tolerance of the grouping.
     fast : bool
@@ -213,7 +257,12 @@ def detect_faces(image, cascade=None, scale_factor=1.2, step=None, min_size=None
     from dbnfer.detect import load_default_cascade  # the shipped file is found next to the package
     cascade = load_default_cascade() if cascade is None else cascade
     grey = as_grey(image).astype(np.float32)  # the float64 copy goes at once: a big photo holds only this one
-    windows, _ = raw_detections(grey, cascade, scale_factor, step, min_size, max_size, fast)
+    windows, _ = raw_detections(grey, cascade.scanned_stages, scale_factor, step, min_size, max_size, fast)
+    if cascade.verifier is not None:
+        patches = context_patches(grey, windows, cascade.window_shape, scale_factor, min_size, max_size,
+                                  cascade.verifier.context)
+        windows = windows[cascade.verifier.accepts(patches)]
+    min_neighbours = cascade.min_neighbours if min_neighbours is None else min_neighbours
     grouped, neighbours = group_boxes(windows, min_neighbours, eps, frame=cascade.face_box)
     order = np.argsort(-neighbours, kind="stable")
     faces = np.round(frame_boxes(grouped[order], cascade.face_box)).astype(int)

@@ -1,4 +1,4 @@
-"""Training an attentional cascade (Viola & Jones, IJCV 2004, sec. 4, Table 2).
+"""Training an attentional cascade (Viola & Jones, IJCV 2004, sec. 4, Table 2), and the network that verifies it.
 
     f  the largest false-positive rate a stage may have, d the smallest detection rate (per stage)
     F_target  the false-positive rate the cascade should reach
@@ -18,6 +18,9 @@ non-faces of each stage are windows of face-free photos that every stage so far 
 scan. VJ measure F_i and d on a validation set; here the faces each stage is not boosted on keep the threshold
 honest. The faces are read and, optionally, augmented by `load_faces` (`augment`); besides ready-made crops they
 may be cut at native resolution from photos whose eyes and mouth are marked (`marked_faces`).
+
+`train_verifier` trains a trained cascade's verifier network (`verify`; Rowley, Baluja & Kanade 1998) on the
+windows of marked photos and face-free photos that its first stages pass.
 """
 
 import time
@@ -31,8 +34,11 @@ from dbnfer.detect._fast_scan import dense_stages, run_stages
 from dbnfer.detect.adaboost import AdaBoost, GentleAdaBoost, stump_predict
 from dbnfer.detect.cascade import MIN_STD, Cascade
 from dbnfer.detect.haar import HaarFeatures, integral_images, normalise_windows, window_moments
-from dbnfer.detect.scan import pyramid
+from dbnfer.detect.nms import iou
+from dbnfer.detect.scan import context_patches, pyramid, raw_detections
+from dbnfer.detect.verify import CONTEXT, Verifier, patch_features
 from dbnfer.images import IMAGE_SUFFIXES, image_files, read_grey
+from dbnfer.networks.mlp import MLP
 from dbnfer.progress import Progress, report
 
 # Where marked eye centres and mouth centre sit in a CBCL-framed window (units of the window): chosen so that the
@@ -144,6 +150,111 @@ def train_cascade(face_dir, background_dir, crop=None, marked_dir=None, window_s
                 break
     cascade.settings = {**settings, "training_seconds": round(time.perf_counter() - start_time)}
     return cascade
+
+
+def train_verifier(cascade, marked_dir, background_dir, after_stage=16, mine_after=10, hidden_units=64, n_epochs=10,
+                   per_view=400, bootstrap_rounds=0, threshold=0.5, min_neighbours=1, turn_backgrounds=True,
+                   scale_factor=1.2, verbose=True, random_state=0):
+    """Train a verifier network for a cascade (`verify`; Rowley, Baluja & Kanade, PAMI 1998).
+
+    The network learns from windows as a scan meets them: every window of a photo that the cascade's first
+    `mine_after` stages pass, cut with its context (`scan.context_patches`). Faces: those whose window
+    overlaps a marked face's window (`marked_box`) by IoU >= 0.5, that is the positions and scales around
+    the face at which the scan fires, and their mirror images. Non-faces: the windows the same stages pass in
+    the face-free photos (in their eight turned and mirrored views, `dihedral_views`), at most `per_view` of
+    each view drawn at random. The network (one ReLU hidden layer, `dbnfer.networks.mlp.MLP`) is trained by
+    SGD with momentum on all of them. Then, as Rowley et al. (sec. 2.2) bootstrap their network, for each of
+    `bootstrap_rounds` rounds: the face-free views are scanned again, up to `per_view` windows of each that the
+    network accepts (p >= `threshold`) join the non-faces, and the network is trained afresh on them all.
+
+    Parameters
+    ----------
+    cascade : Cascade
+    marked_dir : str or Path, or sequence of them
+        Folders of photos with marked eyes and mouths (`marked_faces`).
+    background_dir : str or Path
+        Folder of images with no faces.
+    after_stage : int
+        The stages a window passes before the trained verifier sees it in a scan (`verify.Verifier`).
+    mine_after : int
+        The stages a training window passes (at most `after_stage`; fewer give more, and more varied, windows).
+    hidden_units, n_epochs : int
+        The network's hidden layer and its training epochs.
+    per_view : int
+        Non-face windows drawn from each view of each face-free photo (in each round).
+    bootstrap_rounds : int
+        Rounds of adding the non-faces the network accepts, and training again.
+    threshold, min_neighbours : float, int
+        The verifier's operating point (`verify.Verifier`).
+    turn_backgrounds : bool
+        Mine the eight views of each face-free photo rather than the photo alone.
+    scale_factor : float
+        The pyramid of the scans.
+    verbose : bool
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    Cascade
+        The same stages with the verifier; its ``settings`` also hold this call's arguments under
+        "verifier_training".
+    """
+    if not 1 <= mine_after <= after_stage <= cascade.n_stages:
+        raise ValueError(f"need 1 <= mine_after ({mine_after}) <= after_stage ({after_stage}) <= the cascade's "
+                         f"{cascade.n_stages} stages")
+    settings = {name: _json_ready(value) for name, value in locals().items() if name not in ("cascade", "verbose")}
+    start_time = time.perf_counter()
+    rng = np.random.default_rng(random_state)
+    first = cascade.first_stages(mine_after)
+
+    def scanned(image):  # the windows the first stages pass, and their patches
+        boxes, _ = raw_detections(image, first, scale_factor)
+        return boxes, context_patches(image, boxes, cascade.window_shape, scale_factor)
+
+    faces = []
+    for folder in [marked_dir] if isinstance(marked_dir, (str, Path)) else marked_dir:
+        for image, marks in marked_photos(folder):
+            boxes, patches = scanned(image)
+            windows = [marked_box(points, cascade.window_shape) for points in marks]
+            faces.append(patch_features(patches[iou(boxes, windows).max(axis=1, initial=0) >= 0.5]))
+        report(f"verifier: {sum(map(len, faces))} face windows so far, with {folder}", verbose)
+    faces = np.concatenate(faces)
+    side = cascade.window_shape[1] + 2 * CONTEXT
+    faces = np.concatenate([faces, faces.reshape(len(faces), -1, side)[:, :, ::-1].reshape(faces.shape)])
+    backgrounds = [image.astype(np.float32) for image in _read_folder(background_dir)]
+
+    def views():  # the face-free photos, or their eight views, one at a time
+        for image in backgrounds:
+            yield from (np.ascontiguousarray(v) for v in (dihedral_views(image) if turn_backgrounds else [image]))
+
+    def non_face_windows(candidates):  # at most per_view windows of each view, drawn among the candidates
+        chosen = []
+        for view in views():
+            x = patch_features(scanned(view)[1])
+            among = candidates(x)
+            chosen.append(x[among[rng.choice(len(among), size=min(per_view, len(among)), replace=False)]])
+        return np.concatenate(chosen)
+
+    non_faces = non_face_windows(lambda x: np.arange(len(x)))
+    for round_ in range(bootstrap_rounds + 1):
+        if len(faces) == 0 or len(non_faces) == 0:
+            raise ValueError(f"the first {mine_after} stages pass {len(faces)} face windows in {marked_dir} and "
+                             f"{len(non_faces)} windows in {background_dir}: nothing to train the verifier on")
+        report(f"verifier, round {round_ + 1}/{bootstrap_rounds + 1}: {len(faces)} face windows (with mirror "
+               f"images), {len(non_faces)} non-face windows from {background_dir}", verbose)
+        X = np.concatenate([faces, non_faces])
+        y = np.repeat([1, 0], [len(faces), len(non_faces)])
+        network = MLP((hidden_units,), activation="relu", learning_rate=0.02, momentum=0.9, weight_decay=1e-4,
+                      n_epochs=n_epochs, batch_size=100, validation_fraction=0.0, random_state=rng,
+                      verbose=verbose).fit(X, y)
+        if round_ < bootstrap_rounds:  # Rowley et al.'s bootstrapping: add the non-faces the network takes for faces
+            non_faces = np.concatenate([non_faces, non_face_windows(
+                lambda x: np.flatnonzero(network.predict_proba(x)[:, 1] >= threshold))])
+    verifier = Verifier(network, after_stage, threshold, min_neighbours)
+    settings["training_seconds"] = round(time.perf_counter() - start_time)
+    return Cascade(cascade.features, cascade.thresholds, cascade.polarities, cascade.alphas, cascade.stage_ends,
+                   cascade.stage_thresholds, cascade.face_box, {**cascade.settings, "verifier_training": settings},
+                   verifier)
 
 
 def train_stage(features, positives, negatives, detection_rate, false_positive_rate, max_rounds, held_out=None,
@@ -365,17 +476,8 @@ def marked_faces(folder, window_shape):
     FileNotFoundError
         If the folder has no ``landmarks.txt``.
     """
-    folder = Path(folder)
-    if not (folder / "landmarks.txt").is_file():
-        raise FileNotFoundError(f"{folder}: no landmarks.txt of marked faces")
-    by_image = {}
-    for line in (folder / "landmarks.txt").read_text().splitlines():
-        name, *values = line.split() or [None]
-        if name is not None:
-            by_image.setdefault(name, []).append(np.array(values, dtype=np.float64).reshape(-1, 2))
     faces = []
-    for name, marks in sorted(by_image.items()):
-        image = read_grey(folder / "images" / name, np.float64)
+    for image, marks in marked_photos(folder):
         for points in marks:
             left, right = points[0], points[1]
             if abs(np.degrees(np.arctan2(right[1] - left[1], right[0] - left[0]))) > MAX_ROLL:
@@ -386,6 +488,27 @@ def marked_faces(folder, window_shape):
                 faces.append(resize(image[top:top + height, left_col:left_col + width], window_shape,
                                     anti_aliasing=True))
     return faces
+
+
+def marked_photos(folder):
+    """(grey float64 image, list of (k, 2) arrays of its faces' marked points) for each photo of a folder laid
+    out as `marked_faces` reads it, in the order of the photos' names.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder has no ``landmarks.txt``.
+    """
+    folder = Path(folder)
+    if not (folder / "landmarks.txt").is_file():
+        raise FileNotFoundError(f"{folder}: no landmarks.txt of marked faces")
+    by_image = {}
+    for line in (folder / "landmarks.txt").read_text().splitlines():
+        name, *values = line.split() or [None]
+        if name is not None:
+            by_image.setdefault(name, []).append(np.array(values, dtype=np.float64).reshape(-1, 2))
+    for name, marks in sorted(by_image.items()):
+        yield read_grey(folder / "images" / name, np.float64), marks
 
 
 def marked_box(points, window_shape):
