@@ -158,3 +158,14 @@ def test_the_cli_refuses_a_missing_cascade_file_in_one_line(tmp_path, capsys):
 def test_the_grey_image_is_what_the_verifier_sees(verified):
     rgb = np.dstack([data.camera()[:120, :120]] * 3)
     np.testing.assert_array_equal(detect_faces(rgb, verified)[0], detect_faces(as_grey(rgb), verified)[0])
+
+
+def test_train_verifier_says_when_no_marked_face_passes_the_first_stages(tmp_path):
+    marked = tmp_path / "marked"
+    (marked / "images").mkdir(parents=True)
+    save_png(marked / "images" / "0.png", np.full((60, 60), 0.5))  # flat: no window passes a stage
+    (marked / "landmarks.txt").write_text("0.png 20 20 40 20 30 45\n")
+    (tmp_path / "backgrounds").mkdir()
+    save_png(tmp_path / "backgrounds" / "0.png", synthetic_background(np.random.default_rng(0), (60, 60)))
+    with pytest.raises(ValueError, match="no window of a marked face"):
+        train_verifier(trained_cascade(), marked, tmp_path / "backgrounds", after_stage=6, mine_after=3, verbose=False)

@@ -10,6 +10,7 @@ The modules in the order of the paper and of a face through the detector:
     scan.py        pyramid, the reference sliding-window scan, `detect_faces` (VJ sec. 5)
     _fast_scan.py  the same scan, fast: fixed point, whole-level slices, matrix products
     nms.py         grouping of overlapping detections (OpenCV's min-neighbours rule)
+    verify.py      a network that verifies the windows of the first stages (Rowley, Baluja & Kanade 1998)
 
 Quick start::
 
@@ -17,7 +18,8 @@ Quick start::
     boxes, scores = detect_faces(image)   # boxes: (n, 4) ints (row, col, height, width)
 
 The shipped cascade (``frontal_face.npz``) frames a face from the eyebrows to just below the mouth, as the
-MIT CBCL face images do; docs/detector.md says what it was trained on.
+MIT CBCL face images do; a scan runs its first 16 stages and lets its verifier network judge the windows they
+pass. docs/detector.md says what both were trained on.
 """
 
 import json

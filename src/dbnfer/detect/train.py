@@ -206,6 +206,7 @@ def train_verifier(cascade, marked_dir, background_dir, after_stage=16, mine_aft
     start_time = time.perf_counter()
     rng = np.random.default_rng(random_state)
     first = cascade.first_stages(mine_after)
+    backgrounds = [image.astype(np.float32) for image in _read_folder(background_dir)]  # read first: fail early
 
     def scanned(image):  # the windows the first stages pass, and their patches
         boxes, _ = raw_detections(image, first, scale_factor)
@@ -219,9 +220,10 @@ def train_verifier(cascade, marked_dir, background_dir, after_stage=16, mine_aft
             faces.append(patch_features(patches[iou(boxes, windows).max(axis=1, initial=0) >= 0.5]))
         report(f"verifier: {sum(map(len, faces))} face windows so far, with {folder}", verbose)
     faces = np.concatenate(faces)
+    if len(faces) == 0:
+        raise ValueError(f"{marked_dir}: the first {mine_after} stages pass no window of a marked face")
     side = cascade.window_shape[1] + 2 * CONTEXT
     faces = np.concatenate([faces, faces.reshape(len(faces), -1, side)[:, :, ::-1].reshape(faces.shape)])
-    backgrounds = [image.astype(np.float32) for image in _read_folder(background_dir)]
 
     def views():  # the face-free photos, or their eight views, one at a time
         for image in backgrounds:
@@ -236,10 +238,9 @@ def train_verifier(cascade, marked_dir, background_dir, after_stage=16, mine_aft
         return np.concatenate(chosen)
 
     non_faces = non_face_windows(lambda x: np.arange(len(x)))
+    if len(non_faces) == 0:
+        raise ValueError(f"{background_dir}: the first {mine_after} stages pass no window of these images")
     for round_ in range(bootstrap_rounds + 1):
-        if len(faces) == 0 or len(non_faces) == 0:
-            raise ValueError(f"the first {mine_after} stages pass {len(faces)} face windows in {marked_dir} and "
-                             f"{len(non_faces)} windows in {background_dir}: nothing to train the verifier on")
         report(f"verifier, round {round_ + 1}/{bootstrap_rounds + 1}: {len(faces)} face windows (with mirror "
                f"images), {len(non_faces)} non-face windows from {background_dir}", verbose)
         X = np.concatenate([faces, non_faces])
