@@ -84,6 +84,7 @@ class Verifier:
         return self.probabilities(patches) >= self.threshold
 
     def settings(self):
+        """The verifier's operating point and its network's settings, ready for JSON."""
         return {"after_stage": self.after_stage, "threshold": self.threshold,
                 "min_neighbours": self.min_neighbours, "context": self.context, "network": self.network.settings()}
 
